@@ -1,0 +1,53 @@
+# PLR assistant. `make run` and `make test` set everything up themselves on a fresh machine.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_TELEMETRY_ENABLED := false
+
+.PHONY: help setup setup-system train run test lint eval bench bench-backend validate lock clean
+
+help:
+	@echo "make run      set up, train if needed, start backend + actions + Rasa + web page"
+	@echo "make test     set up, train if needed, run every test"
+	@echo "make setup | train | lint | eval | bench | bench-backend | validate"
+
+setup:
+	@scripts/setup.sh
+	@$(MAKE) -s -C backend setup
+
+# Debian packages that tests run for real (PostgreSQL, Redis, nginx, Chromium)
+setup-system:
+	@scripts/install-system-packages.sh
+
+train: setup
+	@scripts/train.sh
+
+run: setup train
+	@$(PY) scripts/run_stack.py
+
+validate: setup
+	@$(RASA) data validate --domain domain --data data --config config.yml --fail-on-warnings
+
+test: setup setup-system train
+	@scripts/test.sh
+
+lint: setup
+	@$(VENV)/bin/ruff check actions tests testkit scripts spacy_model
+
+eval: setup train
+	@scripts/eval.sh
+
+bench: setup train
+	@$(PY) scripts/bench.py
+
+bench-backend: setup
+	@$(MAKE) -s -C backend bench
+
+# Re-resolve requirements.lock from requirements.in in a throwaway venv
+lock:
+	@scripts/lock.sh
+
+clean:
+	rm -rf .stamps reports/* var/log

@@ -1,0 +1,1 @@
+"""Custom actions of the PLR assistant, served by rasa-sdk (`rasa run actions`)."""

@@ -1,0 +1,261 @@
+"""The HTTP API (FastAPI). Routes only translate between HTTP and `RequestStore`."""
+from __future__ import annotations
+
+import logging
+import re
+from contextlib import asynccontextmanager
+from datetime import date
+from typing import Annotated, Optional
+
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException
+
+from .crypto import Vault
+from .db import Database
+from .middleware import ROLE_KEY, AccessLog, Authenticate, BodyLimit, CatchAll
+from .references import normalise_reference
+from .schemas import (
+    Health,
+    Problem,
+    RequestDetail,
+    RequestIn,
+    RequestPage,
+    RequestRecord,
+    RequestType,
+    StatusChange,
+    StatusView,
+    Status,
+    Submitted,
+    ValidationProblem,
+)
+from .settings import Settings
+from .store import Conflict, InvalidCursor, NotFound, RequestStore
+
+log = logging.getLogger("plr_backend.api")
+bearer = HTTPBearer(auto_error=False, description="ACTIONS_API_KEY or STAFF_API_KEY")
+NOT_FOUND = "no request with this reference (and date of birth)"
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+AUTH_RESPONSES = {
+    401: {"model": Problem, "description": "missing or unknown API key"},
+    403: {"model": Problem, "description": "this key may not use this route"},
+    413: {"model": Problem, "description": "body larger than 16 KB"},
+    422: {"model": ValidationProblem, "description": "a field is missing or invalid; `field` names it"},
+    503: {"model": Problem, "description": "database unavailable; retry"},
+}
+
+
+class Forbidden(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(403, "this API key may not use this route")
+
+
+def field_error(location: str, name: str, code: str, message: str) -> RequestValidationError:
+    return RequestValidationError([{"loc": (location, name), "type": code, "msg": message}])
+
+
+def role(request: Request, _credentials: Optional[HTTPAuthorizationCredentials] = Depends(bearer)) -> str:
+    # Authenticate (middleware) has already refused unknown keys; this only reads its verdict.
+    return request.scope[ROLE_KEY]  # type: ignore[return-value]
+
+
+def actions_only(who: Annotated[str, Depends(role)]) -> str:
+    if who != "actions":
+        raise Forbidden()
+    return who
+
+
+def staff_only(who: Annotated[str, Depends(role)]) -> str:
+    if who != "staff":
+        raise Forbidden()
+    return who
+
+
+def _field_name(loc: tuple) -> str:
+    names = [str(part) for part in loc if part not in ("body", "query", "header", "path")]
+    return names[0] if names else (str(loc[0]) if loc else "body")
+
+
+async def validation_problem(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    # FastAPI's default echoes the rejected input (`input`, `ctx`): personal data stays out of answers.
+    details = []
+    for error in exc.errors():
+        loc = tuple(error.get("loc", ()))
+        details.append(
+            {"loc": list(loc), "field": _field_name(loc), "type": error.get("type", "invalid"), "msg": error.get("msg", "")}
+        )
+    return JSONResponse({"detail": details}, status_code=422)
+
+
+def create_app(settings: Settings, database: Optional[Database] = None) -> FastAPI:
+    db = database or Database(settings.database_url)
+    store = RequestStore(db, Vault(settings.fernet(), settings.hash_key))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="PLR requests backend",
+        version="1.0.0",
+        description="Stores learners' opt-out / opt-in requests for LRS helpdesk staff.",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.add_exception_handler(RequestValidationError, validation_problem)
+    # Added innermost first: the last one wraps all the others.
+    app.add_middleware(BodyLimit)
+    app.add_middleware(Authenticate, actions_key=settings.actions_api_key, staff_key=settings.staff_api_key)
+    app.add_middleware(CatchAll)
+    app.add_middleware(AccessLog)
+
+    @app.get("/healthz", response_model=Health, responses={503: {"model": Health}}, tags=["ops"])
+    def healthz() -> JSONResponse:
+        try:
+            db.ping()
+        except Exception as exc:  # noqa: BLE001 - any failure means "not healthy", never a 500
+            log.warning("database check failed", extra={"event": "health", "error": type(exc).__name__})
+            return JSONResponse({"status": "unavailable", "database": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    @app.post(
+        "/v1/requests",
+        status_code=201,
+        response_model=Submitted,
+        responses={
+            200: {"model": Submitted, "description": "replay: this Idempotency-Key was already used with this body"},
+            409: {"model": Problem, "description": "this Idempotency-Key was already used with a different body"},
+            **AUTH_RESPONSES,
+        },
+        tags=["actions"],
+    )
+    def submit_request(
+        body: RequestIn,
+        idempotency_key: Annotated[
+            str, Header(alias="Idempotency-Key", min_length=1, max_length=128, pattern=r"^[!-~]+$")
+        ],
+        _who: Annotated[str, Depends(actions_only)],
+    ) -> JSONResponse:
+        result = store.submit(body, idempotency_key)
+        if result.outcome == "conflict":
+            log.info("idempotency conflict", extra={"event": "request.conflict"})
+            return JSONResponse(
+                {"detail": "this Idempotency-Key was already used with a different request body"}, status_code=409
+            )
+        payload = Submitted(reference=result.reference, status="received", created_at=result.created_at)
+        replay = result.outcome == "replayed"
+        log.info(
+            "request replayed" if replay else "request stored",
+            extra={"event": f"request.{result.outcome}", "reference": result.reference,
+                   "type": body.type, "channel": body.channel},
+        )
+        return JSONResponse(payload.model_dump(mode="json"), status_code=200 if replay else 201)
+
+    @app.get(
+        "/v1/requests",
+        response_model=RequestPage,
+        responses=AUTH_RESPONSES,
+        tags=["staff"],
+    )
+    def list_requests(
+        _who: Annotated[str, Depends(staff_only)],
+        status: Optional[Status] = None,
+        type: Optional[RequestType] = None,  # noqa: A002 - the query parameter is called `type`
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+        cursor: Annotated[Optional[str], Query(max_length=64)] = None,
+    ) -> RequestPage:
+        try:
+            items, next_cursor = store.list(status=status, type_=type, limit=limit, cursor=cursor)
+        except InvalidCursor as exc:
+            raise field_error("query", "cursor", "cursor_invalid", str(exc)) from None
+        return RequestPage(items=items, next_cursor=next_cursor)
+
+    @app.get(
+        "/v1/requests/{reference}",
+        response_model=RequestDetail | StatusView,
+        responses={404: {"model": Problem, "description": NOT_FOUND}, **AUTH_RESPONSES},
+        tags=["actions", "staff"],
+        description=(
+            "Actions key: `date_of_birth` is required and only the status is returned, and only when it "
+            "matches; a wrong date of birth gets the same 404 as an unknown reference. "
+            "Staff key: the whole record with its audit history."
+        ),
+    )
+    def show_request(
+        reference: str,
+        who: Annotated[str, Depends(role)],
+        date_of_birth: Annotated[Optional[str], Query(max_length=10, examples=["2001-03-12"])] = None,
+    ):
+        normalised = normalise_reference(reference)
+        if who == "actions":
+            if date_of_birth is None:
+                raise field_error("query", "date_of_birth", "missing", "date_of_birth is required with this key")
+            if not _ISO_DATE.match(date_of_birth) or not _real_date(date_of_birth):
+                raise field_error("query", "date_of_birth", "date_unreadable", "dates are written YYYY-MM-DD")
+            view = store.status_for_learner(normalised, date_of_birth) if normalised else None
+            if view is None:
+                log.info("status not found", extra={"event": "request.status_checked", "outcome": "not_found"})
+                raise HTTPException(404, NOT_FOUND)
+            log.info(
+                "status checked",
+                extra={"event": "request.status_checked", "outcome": "found", "reference": view.reference},
+            )
+            return JSONResponse(view.model_dump(mode="json"))
+        if normalised is None:
+            raise HTTPException(404, NOT_FOUND)
+        try:
+            detail = store.get(normalised)
+        except NotFound:
+            raise HTTPException(404, NOT_FOUND) from None
+        return JSONResponse(detail.model_dump(mode="json"))
+
+    @app.post(
+        "/v1/requests/{reference}/status",
+        response_model=RequestDetail,
+        responses={
+            404: {"model": Problem, "description": NOT_FOUND},
+            409: {"model": Problem, "description": "this status change is not allowed from the current status"},
+            **AUTH_RESPONSES,
+        },
+        tags=["staff"],
+    )
+    def change_status(
+        reference: str,
+        change: StatusChange,
+        _who: Annotated[str, Depends(staff_only)],
+        staff_user: Annotated[
+            Optional[str],
+            Header(alias="X-Staff-User", max_length=64, pattern=r"^[A-Za-z0-9._@-]+$",
+                   description="who is making the change, for the audit trail"),
+        ] = None,
+    ) -> JSONResponse:
+        normalised = normalise_reference(reference)
+        if normalised is None:
+            raise HTTPException(404, NOT_FOUND)
+        try:
+            detail = store.change_status(normalised, change.status, change.note, actor=f"staff:{staff_user or 'api'}")
+        except NotFound:
+            raise HTTPException(404, NOT_FOUND) from None
+        except Conflict as exc:
+            return JSONResponse({"detail": str(exc)}, status_code=409)
+        log.info(
+            "status changed",
+            extra={"event": "request.status_changed", "reference": normalised, "to_status": change.status},
+        )
+        return JSONResponse(detail.model_dump(mode="json"))
+
+    return app
+
+
+def _real_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True

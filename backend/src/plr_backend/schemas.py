@@ -1,0 +1,139 @@
+"""Request and response bodies; they are the contract the action server codes against."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal, Optional
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from . import validation as v
+
+RequestType = Literal["opt_out", "opt_in"]
+Channel = Literal["web", "voice", "other"]
+Status = Literal["received", "in_progress", "completed", "rejected"]
+StaffStatus = Literal["in_progress", "completed", "rejected"]
+Match = Literal["matched", "no_match", "ambiguous"]
+
+Name = Annotated[str, Field(min_length=1, max_length=70), AfterValidator(v.name)]
+OptionalName = Annotated[
+    Optional[Name], BeforeValidator(v.blank_to_none), Field(default=None)
+]
+DateOfBirth = Annotated[
+    str,
+    Field(min_length=10, max_length=10, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", examples=["2001-03-12"]),
+    AfterValidator(v.iso_date_of_birth),
+]
+Postcode = Annotated[str, Field(min_length=5, max_length=10, examples=["SW1A 1AA"]), AfterValidator(v.postcode)]
+Uln = Annotated[
+    Optional[Annotated[str, Field(max_length=20, examples=["1748529632"]), AfterValidator(v.uln)]],
+    BeforeValidator(v.blank_to_none),
+    Field(default=None),
+]
+Email = Annotated[
+    Optional[Annotated[str, Field(max_length=254), AfterValidator(v.email)]],
+    BeforeValidator(v.blank_to_none),
+    Field(default=None),
+]
+ConversationId = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(v.plain_text)]
+
+
+class RequestIn(BaseModel):
+    """What the action server submits. Unknown fields are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: RequestType
+    given_name: Name
+    family_name: Name
+    previous_family_name: OptionalName
+    date_of_birth: DateOfBirth
+    postcode: Postcode
+    uln: Uln
+    contact_email: Email
+    channel: Channel
+    conversation_id: ConversationId
+
+
+PERSONAL_FIELDS = (
+    "given_name", "family_name", "previous_family_name", "date_of_birth", "postcode", "uln",
+    "contact_email", "conversation_id",
+)
+
+
+class Submitted(BaseModel):
+    reference: str = Field(examples=["PLR-7K3M-9QXD"])
+    status: Literal["received"]
+    created_at: datetime
+
+
+class StatusView(BaseModel):
+    """All the actions key ever learns about a request: no personal field, no register match."""
+
+    reference: str
+    type: RequestType
+    status: Status
+    created_at: datetime
+    updated_at: datetime
+
+
+class RequestRecord(BaseModel):
+    reference: str
+    type: RequestType
+    status: Status
+    match: Match
+    given_name: str
+    family_name: str
+    previous_family_name: Optional[str]
+    date_of_birth: str
+    postcode: str
+    uln: Optional[str]
+    contact_email: Optional[str]
+    channel: Channel
+    conversation_id: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class AuditEntry(BaseModel):
+    action: str
+    actor: str
+    at: datetime
+    from_status: Optional[str]
+    to_status: Optional[str]
+    note: Optional[str]
+
+
+class RequestDetail(RequestRecord):
+    history: list[AuditEntry]
+
+
+class RequestPage(BaseModel):
+    items: list[RequestRecord]
+    next_cursor: Optional[str]
+
+
+class StatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: StaffStatus
+    note: Annotated[Optional[str], Field(default=None, max_length=2000)]
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+class FieldError(BaseModel):
+    loc: list[str | int]
+    field: str
+    type: str
+    msg: str
+
+
+class ValidationProblem(BaseModel):
+    detail: list[FieldError]
+
+
+class Health(BaseModel):
+    status: Literal["ok", "unavailable"]
+    database: Literal["ok", "unavailable"]

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Trains the assistant only when config.yml, domain/ or data/ changed since the last model.
+# The model file is named after a hash of those inputs; models/current.tar.gz points at it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
+
+hash=$(find config.yml domain data -type f \( -name '*.yml' -o -name '*.yaml' \) -print0 | sort -z \
+        | xargs -0 sha256sum | sha256sum | cut -c1-12)
+model="models/plr-$hash.tar.gz"
+if [ -f "$model" ]; then
+  ln -sfn "plr-$hash.tar.gz" models/current.tar.gz
+  echo "Model is up to date: $model"
+  exit 0
+fi
+echo "Training the assistant (inputs changed) ..."
+start=$(date +%s)
+.venv/bin/rasa train --domain domain --data data --config config.yml --out models \
+  --fixed-model-name "plr-$hash" --quiet
+echo "Trained $model in $(( $(date +%s) - start )) s"
+ln -sfn "plr-$hash.tar.gz" models/current.tar.gz
+# Keep the three newest models; older ones only fill the disk.
+ls -1t models/plr-*.tar.gz 2>/dev/null | tail -n +4 | xargs -r rm -f

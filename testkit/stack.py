@@ -1,0 +1,155 @@
+"""The assistant's local stack: backend, action server, Rasa server (and web page when built).
+
+Used by `make run` (scripts/run_stack.py) and by the end-to-end tests, so both start the
+services the same way. Ports and URLs come from one place: `StackConfig`.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List
+
+from testkit.process import Service
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def read_env_file(path: Path) -> Dict[str, str]:
+    """KEY=VALUE lines of a .env file (comments and blank lines skipped)."""
+    values: Dict[str, str] = {}
+    if not path.exists():
+        return values
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        values[key.strip()] = value.strip().strip('"').strip("'")
+    return values
+
+
+@dataclass
+class StackConfig:
+    host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    action_port: int = 5055
+    backend_port: int = 8000
+    web_port: int = 8080
+    model: Path = ROOT / "models" / "current.tar.gz"
+    log_dir: Path = ROOT / "var" / "log"
+    extra_env: Dict[str, str] = field(default_factory=dict)
+    with_backend: bool = True
+    with_web: bool = True
+
+    @classmethod
+    def from_env(cls, env: Dict[str, str], **overrides) -> StackConfig:
+        def port(key: str, default: int) -> int:
+            return int(env.get(key) or default)
+
+        config = cls(
+            host=env.get("BIND_HOST") or "127.0.0.1",
+            rasa_port=port("RASA_PORT", 5005),
+            action_port=port("ACTION_PORT", 5055),
+            backend_port=port("BACKEND_PORT", 8000),
+            web_port=port("WEB_PORT", 8080),
+        )
+        for key, value in overrides.items():
+            setattr(config, key, value)
+        return config
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://{self.host}:{self.action_port}"
+
+    @property
+    def backend_url(self) -> str:
+        return f"http://{self.host}:{self.backend_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://localhost:{self.web_port}"
+
+
+class Stack:
+    """Starts the services in dependency order and stops them in reverse order."""
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.services: Dict[str, Service] = {}
+        file_env = read_env_file(Path(os.environ.get("PLR_ENV_FILE", ROOT / ".env")))
+        # Real environment variables win over .env, as python-dotenv does in each service.
+        self.env = {**file_env, **os.environ}
+        self.env.update(
+            {
+                "BACKEND_PORT": str(config.backend_port),
+                "ACTION_PORT": str(config.action_port),
+                "RASA_PORT": str(config.rasa_port),
+                "WEB_PORT": str(config.web_port),
+                "BACKEND_URL": config.backend_url,
+                "ACTION_ENDPOINT_URL": f"{config.action_url}/webhook",
+                "RASA_URL": config.rasa_url,
+                "TF_CPP_MIN_LOG_LEVEL": "2",
+                "PYTHONUNBUFFERED": "1",
+                "RASA_TELEMETRY_ENABLED": "false",
+                "SANIC_REGISTER": "False",
+            }
+        )
+        self.env.update(config.extra_env)
+
+    def _service(self, name: str, argv: List[str]) -> Service:
+        service = Service(name, argv, self.config.log_dir / f"{name}.log", env=self.env, cwd=ROOT)
+        self.services[name] = service
+        return service
+
+    def backend_argv(self) -> List[str]:
+        return ["make", "-s", "-C", str(ROOT / "backend"), "run"]
+
+    def actions_argv(self) -> List[str]:
+        return [str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions",
+                "--port", str(self.config.action_port)]
+
+    def rasa_argv(self) -> List[str]:
+        origins = self.env.get("WEB_ALLOWED_ORIGINS", "").split(",")
+        argv = [
+            str(ROOT / ".venv/bin/rasa"), "run",
+            "--model", str(self.config.model),
+            "--interface", self.config.host,
+            "--port", str(self.config.rasa_port),
+            "--credentials", "credentials.yml",
+            "--endpoints", "endpoints.yml",
+            "--enable-api", "--auth-token", self.env["RASA_API_TOKEN"],
+        ]
+        for origin in filter(None, (o.strip() for o in origins)):
+            argv += ["--cors", origin]
+        return argv
+
+    def start(self, timeout: float = 180.0) -> Stack:
+        try:
+            if self.config.with_backend:
+                self._service("backend", self.backend_argv()).start().wait_http(
+                    f"{self.config.backend_url}/healthz", timeout)
+            self._service("actions", self.actions_argv()).start().wait_http(
+                f"{self.config.action_url}/health", timeout)
+            self._service("rasa", self.rasa_argv()).start().wait_http(
+                f"{self.config.rasa_url}/", timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for service in reversed(list(self.services.values())):
+            service.stop()
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+

@@ -1,0 +1,62 @@
+"""Shared fixtures: the repository root on sys.path, the trained model, and the live stack."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+MODEL = ROOT / "models" / "current.tar.gz"
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    if not MODEL.exists():
+        pytest.fail("No trained model: run `make train` (make test does it first).")
+    return MODEL.resolve()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, trained_model):
+    """Backend (fresh SQLite), action server and Rasa server on free loopback ports."""
+    from testkit.ports import free_port
+    from testkit.stack import Stack, StackConfig
+
+    workdir = tmp_path_factory.mktemp("stack")
+    config = StackConfig(
+        rasa_port=free_port(),
+        action_port=free_port(),
+        backend_port=free_port(),
+        web_port=free_port(),
+        model=trained_model,
+        log_dir=workdir / "log",
+        with_web=False,
+        extra_env={
+            "DATABASE_URL": f"sqlite:///{workdir / 'backend.db'}",
+            "OUTBOX_PATH": str(workdir / "outbox.sqlite3"),
+        },
+    )
+    with Stack(config) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def agent(trained_model):
+    """The trained assistant loaded in-process (NLU and policies, no action server)."""
+    from rasa.core.agent import Agent
+
+    return Agent.load(str(trained_model))
+
+
+def run(coro):
+    import asyncio
+
+    return asyncio.new_event_loop().run_until_complete(coro)

@@ -1,0 +1,44 @@
+"""Training twice from the same data gives the same intent ranking (fixed seeds).
+
+The second training is NLU-only (the same pipeline, data and config as the full model's NLU
+part) to keep `make test` short; the first is the model `make train` built.
+"""
+import subprocess
+
+from rasa.core.agent import Agent
+
+from tests.conftest import ROOT, run
+
+MESSAGES = [
+    "hello",
+    "what is a uln",
+    "who can see my learning record",
+    "i want to stop sharing my record",
+    "can i opt back in",
+    "are you a robot",
+    "bye",
+    "um how do i find my unique learner number",
+    "what can you do",
+    "my qualifications are wrong",
+]
+
+
+def ranking(agent, text):
+    parsed = run(agent.parse_message(text))
+    return [(item["name"], round(item["confidence"], 4)) for item in parsed["intent_ranking"]]
+
+
+def test_same_data_same_ranking(agent, tmp_path):
+    out = tmp_path / "models"
+    subprocess.run(
+        [str(ROOT / ".venv/bin/rasa"), "train", "nlu", "--config", "config.yml", "--nlu", "data",
+         "--domain", "domain", "--out", str(out), "--fixed-model-name", "again", "--quiet"],
+        cwd=ROOT, check=True, capture_output=True, env={**__import__("os").environ,
+                                                         "RASA_CACHE_DIRECTORY": str(tmp_path / "cache")},
+    )
+    again = Agent.load(str(out / "again.tar.gz"))
+    for text in MESSAGES:
+        first, second = ranking(agent, text), ranking(again, text)
+        assert [name for name, _ in first] == [name for name, _ in second], text
+        for (_, a), (_, b) in zip(first, second):
+            assert abs(a - b) <= 1e-3, (text, first, second)
