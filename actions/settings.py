@@ -51,6 +51,8 @@ class Settings:
     helpdesk_hours: str | None
     accessible_formats_email: str
     outbox_path: Path
+    outbox_key: str
+    outbox_retry_seconds: float
     # Connect and read timeouts stay well below Rasa's 10 s action timeout, retries included.
     backend_connect_timeout: float
     backend_read_timeout: float
@@ -68,6 +70,8 @@ def load_settings() -> Settings:
         helpdesk_hours=_optional("HELPDESK_HOURS") or None,
         accessible_formats_email=_optional("ACCESSIBLE_FORMATS_EMAIL", "info@sfa.bis.gov.uk"),
         outbox_path=Path(outbox),
+        outbox_key=_required("OUTBOX_ENCRYPTION_KEY"),
+        outbox_retry_seconds=_float("OUTBOX_RETRY_SECONDS", 5.0),
         backend_connect_timeout=_float("BACKEND_CONNECT_TIMEOUT", 1.5),
         backend_read_timeout=_float("BACKEND_READ_TIMEOUT", 3.0),
         backend_total_budget=_float("BACKEND_TOTAL_BUDGET", 7.0),

@@ -128,6 +128,11 @@ class Stack:
             argv += ["--cors", origin]
         return argv
 
+    # The web chat page (webchat/server.py, stdlib only); health at /healthz.
+    def web_argv(self) -> List[str]:
+        return [str(ROOT / ".venv/bin/python"), str(ROOT / "webchat" / "server.py"),
+                "--host", self.config.host, "--port", str(self.config.web_port)]
+
     def start(self, timeout: float = 180.0) -> Stack:
         try:
             if self.config.with_backend:
@@ -137,6 +142,9 @@ class Stack:
                 f"{self.config.action_url}/health", timeout)
             self._service("rasa", self.rasa_argv()).start().wait_http(
                 f"{self.config.rasa_url}/", timeout)
+            if self.config.with_web:
+                self._service("web", self.web_argv()).start().wait_http(
+                    f"http://{self.config.host}:{self.config.web_port}/healthz", timeout)
         except BaseException:
             self.stop()
             raise

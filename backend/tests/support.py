@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import random
 import subprocess
 import sys
@@ -128,9 +129,7 @@ class BackendServer:
         return f"http://127.0.0.1:{self.port}"
 
     def cli(self, *args: str, check: bool = True, extra_env: Optional[dict] = None, timeout: float = 120) -> subprocess.CompletedProcess:
-        import os
-
-        env = dict(os.environ, **self.env, **(extra_env or {}))
+        env = {**os.environ, **self.env, **(extra_env or {})}
         result = subprocess.run(
             [PYTHON, "-m", "plr_backend", *args], capture_output=True, text=True, env=env, timeout=timeout, cwd=self.log_dir
         )

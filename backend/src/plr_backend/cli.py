@@ -76,6 +76,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    logging.getLogger("alembic").setLevel(logging.INFO)
     upgrade(settings.database_url)
     require_current(settings.database_url)
     log.info("schema up to date", extra={"event": "migrate", "database": "sqlite" if settings.is_sqlite else "postgresql"})

@@ -1,12 +1,16 @@
 """Engines and sessions for SQLite (default) and PostgreSQL.
 
 SQLite: WAL so readers never wait for the writer, synchronous=FULL so an acknowledged request
-survives a crash, and write transactions opened with BEGIN IMMEDIATE so concurrent writers queue
-on the busy timeout instead of failing with "database is locked" when a read lock is upgraded.
+survives a crash (of the process and of the machine), and write transactions opened with
+BEGIN IMMEDIATE so a writer never fails with "database is locked" when a read lock is upgraded.
+Within one process, writers also queue on a lock: SQLite's own busy handler sleeps and polls
+(up to 100 ms a turn), which under a burst starves some writers for seconds; the busy timeout
+remains for writers in other processes (the staff CLI).
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
+import threading
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Iterator
 
@@ -70,12 +74,13 @@ class Database:
             self.read_engine = _sqlite_engine(url, "BEGIN")
         else:
             self.write_engine = self.read_engine = _postgres_engine(url)
+        self._write_lock = threading.Lock() if self.is_sqlite else nullcontext()
         self._writer = sessionmaker(self.write_engine, expire_on_commit=False)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
-        with self._writer() as session, session.begin():
+        with self._write_lock, self._writer() as session, session.begin():
             yield session
 
     @contextmanager
@@ -84,8 +89,9 @@ class Database:
             yield session
 
     def ping(self) -> None:
+        """Reads a real table: `SELECT 1` would pass on a database that lost its schema or its file."""
         with self.read_engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+            connection.execute(text("SELECT version_num FROM alembic_version")).all()
 
     def dispose(self) -> None:
         self.write_engine.dispose()

@@ -52,6 +52,8 @@ def configure(level: str = "INFO") -> None:
     logging.getLogger("uvicorn.access").disabled = True
     # SQL echo would print statements with parameters; never below WARNING.
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+    # Alembic announces its context on every schema check; only `migrate` wants to hear it.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def uvicorn_log_config(level: str) -> dict:

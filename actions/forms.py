@@ -1,0 +1,256 @@
+"""Form validation: wires the pure validators (plr_common, actions/details.py) into the forms.
+
+Each validate_<slot> turns a learner's answer into a clean value, or re-prompts with a
+message specific to what was wrong. Failed attempts are counted per field: the third one
+explains once more and offers the helpdesk instead of repeating the same question.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any, Dict, List, Optional, Text
+from zoneinfo import ZoneInfo
+
+from plr_common import check_date_of_birth, check_email, check_name, check_postcode, check_uln
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.details import find_dates, find_details, find_email, find_full_name, find_postcode, strip_answer_prefix
+from actions.wording import FIELD_LABELS
+
+MAX_ATTEMPTS = 3
+# Messages that are about something else: they never fill a detail.
+META_INTENTS = {"cancel", "faq", "human_handoff", "help", "bot_challenge", "check_status", "correct",
+                "request_opt_out", "request_opt_in", "out_of_scope", "chitchat"}
+_YES = {"yes", "y", "yeah", "yep", "yup", "ya", "ye", "aye", "sure", "correct", "i have", "i do", "yes i have",
+        "yes i do", "/affirm", "true", "ok", "okay", "yes please"}
+_NO = {"no", "n", "nope", "nah", "never", "not", "i haven't", "i have not", "i havent", "i don't", "i dont",
+       "i do not", "no i haven't", "no i don't", "no i dont", "/deny", "false", "no thanks", "no thank you",
+       "none", "skip", "no email", "don't know", "dont know", "i don't know", "i dont know", "no idea",
+       "not sure", "dunno", "i don't know it", "i dont know it", "can't remember", "cant remember",
+       "i can't remember", "i cant remember", "don't have one", "i don't have one", "i don't have it"}
+# Slots that the validator of the asked slot reads from the same answer itself.
+_READ_BY = {"given_name": {"family_name"}, "family_name": {"given_name"}, "knows_uln": {"uln"},
+            "has_previous_name": {"previous_family_name"}}
+_REFERENCE = re.compile(r"\bPLR[\s\-]*([A-Z0-9]{4})[\s\-]*([A-Z0-9]{4})\b", re.I)
+
+
+def today_in_uk() -> date:
+    return datetime.now(ZoneInfo("Europe/London")).date()
+
+
+def read_date_of_birth(text: str):
+    """The whole answer first ('born on 12 March 2001'), then the first date inside it."""
+    today = today_in_uk()
+    checked = check_date_of_birth(strip_answer_prefix(text), today)
+    if not checked.ok:
+        candidates = find_dates(text)
+        if candidates:
+            checked = check_date_of_birth(candidates[0], today)
+    return checked
+
+
+def yes_no(value: Any) -> Optional[bool]:
+    if isinstance(value, bool):
+        return value
+    words = re.sub(r"[^\w'/ ]", " ", str(value or "")).lower().split()
+    text = " ".join(words)
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    if words and words[0] in {"yes", "yeah", "yep", "yup"}:
+        return True
+    if words and words[0] in {"no", "nope", "nah"}:
+        return False
+    return None
+
+
+def _after_yes(value: str) -> str:
+    return re.sub(r"^\s*(?:yes|yeah|yep|yup)\b[\s,.:;!-]*(?:it was|it's|it is)?\s*", "", value, flags=re.I)
+
+
+class _CountingValidator(FormValidationAction):
+    """Counts failures per field and picks the re-prompt."""
+
+    def _latest_intent(self, tracker: Tracker) -> str:
+        return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+    def _fail(self, slot: str, code: str, dispatcher: CollectingDispatcher, tracker: Tracker,
+              extra: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        counts = dict(tracker.get_slot("failed_attempts") or {})
+        counts[slot] = counts.get(slot, 0) + 1
+        label = FIELD_LABELS.get(slot, slot)
+        if counts[slot] >= MAX_ATTEMPTS:
+            dispatcher.utter_message(response="utter_too_many_attempts", field_label=label)
+            counts[slot] = 0
+        else:
+            dispatcher.utter_message(response=f"utter_invalid_{code}", field_label=label)
+        return {slot: None, "failed_attempts": counts, **(extra or {})}
+
+    def _ok(self, slot: str, values: Dict[str, Any], tracker: Tracker) -> Dict[str, Any]:
+        counts = dict(tracker.get_slot("failed_attempts") or {})
+        if counts.pop(slot, None) is not None:
+            values["failed_attempts"] = counts
+        return values
+
+
+class ValidateSharingRequestForm(_CountingValidator):
+    def name(self) -> Text:
+        return "validate_sharing_request_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        slots = list(domain_slots)
+        if tracker.get_slot("has_previous_name") is not True:
+            slots.remove("previous_family_name")
+        if tracker.get_slot("knows_uln") is not True:
+            slots.remove("uln")
+        return slots
+
+    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> List[EventType]:
+        """Details given beside the one asked for ('I'm Jane Smith, born 3/4/2001, SW1A 1AA')."""
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        requested = tracker.get_slot("requested_slot")
+        if not requested or tracker.active_loop_name != self.form_name():
+            return events
+        if self._latest_intent(tracker) in META_INTENTS:
+            return events
+        text = tracker.latest_message.get("text") or ""
+        for slot, value in find_details(text).items():
+            if slot == requested or slot in _READ_BY.get(requested, ()) or tracker.get_slot(slot) is not None:
+                continue
+            if slot == "uln":
+                if tracker.get_slot("knows_uln") is False:
+                    continue
+                if tracker.get_slot("knows_uln") is None:
+                    events.append(SlotSet("knows_uln", True))
+            events.append(SlotSet(slot, value))
+        return events
+
+    # --- names -------------------------------------------------------------------------
+    def validate_given_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: DomainDict) -> Dict[Text, Any]:
+        text = str(value or "")
+        introduced = find_full_name(text)  # "I'm Jane Smith", "my name is Jane"
+        if introduced:
+            given, family = introduced
+            checked = check_name(given)
+            if checked.ok:
+                values = {"given_name": checked.value}
+                if family and tracker.get_slot("family_name") is None and check_name(family).ok:
+                    values["family_name"] = check_name(family).value
+                return self._ok("given_name", values, tracker)
+        checked = check_name(strip_answer_prefix(text))
+        if checked.ok:
+            return self._ok("given_name", {"given_name": checked.value}, tracker)
+        # Several details in one message: spaCy's PERSON entity finds the name among them.
+        person = find_full_name("", tracker.latest_message.get("entities") or [])
+        if person and check_name(person[0]).ok:
+            values = {"given_name": check_name(person[0]).value}
+            if person[1] and tracker.get_slot("family_name") is None and check_name(person[1]).ok:
+                values["family_name"] = check_name(person[1]).value
+            return self._ok("given_name", values, tracker)
+        return self._fail("given_name", checked.error, dispatcher, tracker)
+
+    def _validate_family(self, slot: str, value: Any, dispatcher, tracker) -> Dict[Text, Any]:
+        checked = check_name(strip_answer_prefix(str(value or "")))
+        if checked.ok:
+            return self._ok(slot, {slot: checked.value}, tracker)
+        return self._fail(slot, checked.error, dispatcher, tracker)
+
+    def validate_family_name(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._validate_family("family_name", value, dispatcher, tracker)
+
+    def validate_previous_family_name(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        if yes_no(value) is False:  # "actually no": there is no previous name after all
+            return {"previous_family_name": None, "has_previous_name": False}
+        return self._validate_family("previous_family_name", value, dispatcher, tracker)
+
+    # --- date of birth and postcode ---------------------------------------------------------
+    def validate_date_of_birth(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        checked = read_date_of_birth(str(value or ""))
+        if checked.ok:
+            return self._ok("date_of_birth", {"date_of_birth": checked.value}, tracker)
+        return self._fail("date_of_birth", checked.error, dispatcher, tracker)
+
+    def validate_postcode(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        text = str(value or "")
+        checked = check_postcode(strip_answer_prefix(text))
+        if not checked.ok and find_postcode(text):
+            checked = check_postcode(find_postcode(text))
+        if checked.ok:
+            return self._ok("postcode", {"postcode": checked.value}, tracker)
+        return self._fail("postcode", checked.error, dispatcher, tracker)
+
+    # --- previous name, ULN, email -----------------------------------------------------
+    def validate_has_previous_name(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        answer = yes_no(value)
+        if answer is not None:
+            values = {"has_previous_name": answer}
+            rest = _after_yes(str(value)) if answer and isinstance(value, str) else ""
+            if rest and check_name(strip_answer_prefix(rest)).ok:  # "yes, it was Brown"
+                values["previous_family_name"] = check_name(strip_answer_prefix(rest)).value
+            if not answer:
+                values["previous_family_name"] = None
+            return self._ok("has_previous_name", values, tracker)
+        checked = check_name(strip_answer_prefix(str(value)))
+        if checked.ok:  # they just gave the name
+            return self._ok("has_previous_name", {"has_previous_name": True, "previous_family_name": checked.value},
+                            tracker)
+        return self._fail("has_previous_name", "yes_no", dispatcher, tracker)
+
+    def validate_knows_uln(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        answer = yes_no(value)
+        if answer is not None:
+            values = {"knows_uln": answer}
+            if not answer:
+                values["uln"] = None
+            return self._ok("knows_uln", values, tracker)
+        checked = check_uln(strip_answer_prefix(str(value)))
+        if checked.ok:  # they typed the number straight away
+            return self._ok("knows_uln", {"knows_uln": True, "uln": checked.value}, tracker)
+        if re.search(r"\d", str(value)) or checked.error == "uln_check_digit":
+            return self._fail("uln", checked.error, dispatcher, tracker, extra={"knows_uln": True})
+        return self._fail("knows_uln", "yes_no", dispatcher, tracker)
+
+    def validate_uln(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        if yes_no(value) is False:  # "I don't know it after all"
+            return {"uln": None, "knows_uln": False}
+        checked = check_uln(strip_answer_prefix(str(value or "")))
+        if checked.ok:
+            return self._ok("uln", {"uln": checked.value}, tracker)
+        return self._fail("uln", checked.error, dispatcher, tracker)
+
+    def validate_contact_email(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        if value == "none" or yes_no(value) is False:
+            return self._ok("contact_email", {"contact_email": "none"}, tracker)
+        text = str(value or "")
+        checked = check_email(strip_answer_prefix(text))
+        if not checked.ok and find_email(text):
+            checked = check_email(find_email(text))
+        if checked.ok:
+            return self._ok("contact_email", {"contact_email": checked.value}, tracker)
+        return self._fail("contact_email", checked.error, dispatcher, tracker)
+
+
+class ValidateStatusForm(_CountingValidator):
+    def name(self) -> Text:
+        return "validate_status_form"
+
+    def validate_status_reference(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        match = _REFERENCE.search(str(value or ""))
+        if match:
+            reference = f"PLR-{match.group(1)}-{match.group(2)}".upper()
+            return self._ok("status_reference", {"status_reference": reference}, tracker)
+        return self._fail("status_reference", "reference_format", dispatcher, tracker)
+
+    def validate_status_date_of_birth(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        checked = read_date_of_birth(str(value or ""))
+        if checked.ok:
+            return self._ok("status_date_of_birth", {"status_date_of_birth": checked.value}, tracker)
+        return self._fail("status_date_of_birth", checked.error, dispatcher, tracker)

@@ -1,0 +1,33 @@
+"""Talking to a person: the helpdesk number, and its opening hours only when configured.
+
+The action fills slots from settings and the rules then send `utter_human_handoff` or
+`utter_helpdesk_hours`, whose variations depend on whether `helpdesk_hours` is set. Hours
+are not published in any source we hold, so they only ever come from HELPDESK_HOURS.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.settings import get_settings
+
+
+def helpdesk_slots() -> List[EventType]:
+    settings = get_settings()
+    return [
+        SlotSet("helpdesk_phone", settings.helpdesk_phone),
+        SlotSet("helpdesk_hours", settings.helpdesk_hours or None),
+    ]
+
+
+class ActionHelpdeskDetails(Action):
+    def name(self) -> Text:
+        return "action_helpdesk_details"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        return helpdesk_slots()

@@ -1,0 +1,1 @@
+"""Project input channels for Rasa (loaded by module path from credentials.yml)."""

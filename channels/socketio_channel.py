@@ -1,0 +1,239 @@
+"""The web chat's socket.io channel: Rasa 3.6's `SocketIOInput` with its known faults fixed.
+
+Wired in credentials.yml as `channels.socketio_channel.PLRSocketIOInput`. What differs from
+`rasa.core.channels.socketio` (3.6.21) with the python-socketio 5.18 in requirements.lock:
+
+- Replies reach the browser with session persistence: the stock channel calls
+  `sio.enter_room()` without awaiting it (a coroutine since python-socketio 5.10), so the
+  socket never joins its session's room and every reply is lost (RasaHQ/rasa#13027).
+- Custom JSON responses are delivered whatever their keys; the stock channel passes them as
+  keyword arguments to `emit()`, so anything but `{"data": ...}` raised and was dropped, and a
+  payload could choose its own `room`. Here a payload never picks its recipient.
+- Only the origins in `allowed_origins` (WEB_ALLOWED_ORIGINS) may connect from a browser; the
+  stock channel sets `cors_allowed_origins=[]`, which switches python-engineio's check off.
+- Session ids are issued by the server and checked when a browser returns one
+  (`channels.session_tokens`); a socket can only speak in the conversation it was given.
+- Metadata sent by the browser is dropped: nothing a page puts there reaches the tracker.
+- A message that cannot be processed gets a `chat_error` event, so the page can say so.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
+
+from rasa.core.channels.channel import (
+    CollectingOutputChannel,
+    InputChannel,
+    OutputChannel,
+    UserMessage,
+    decode_bearer_token,
+)
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from channels import session_tokens
+
+logger = logging.getLogger(__name__)
+
+# Longer than any answer the assistant asks for; the page's message box has the same limit.
+MAX_MESSAGE_CHARS = 1000
+# Socket.io packets above this are refused by the transport (python-engineio's default is 1 MB).
+MAX_PACKET_BYTES = 16_384
+
+
+def parse_origins(value: Any) -> List[str]:
+    """`WEB_ALLOWED_ORIGINS` as a list: comma separated, blanks and trailing slashes dropped."""
+    if value is None:
+        return []
+    items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+    return [str(item).strip().rstrip("/") for item in items if str(item).strip()]
+
+
+def origin_checker(allowed: Iterable[str]) -> Callable[[Optional[str]], bool]:
+    """A callable for python-engineio's `cors_allowed_origins`.
+
+    A callable, not a list, because an empty list means "no check at all" to python-engineio:
+    with no origins configured, every browser origin is refused instead.
+    """
+    allowed_set = frozenset(allowed)
+
+    def is_allowed(origin: Optional[str]) -> bool:
+        return origin is not None and origin.rstrip("/") in allowed_set
+
+    return is_allowed
+
+
+class PLRSocketIOOutput(SocketIOOutput):
+    async def send_custom_json(
+        self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any
+    ) -> None:
+        payload = {key: value for key, value in json_message.items() if key != "room"}
+        # `{"data": X}` keeps its stock meaning (the page receives X); any other payload is
+        # sent as it is.
+        if set(payload) == {"data"}:
+            payload = payload["data"]
+        await self.sio.emit(self.bot_message_evt, payload, room=recipient_id)
+
+
+class PLRSocketIOInput(InputChannel):
+    """Socket.io input channel for the web chat page."""
+
+    @classmethod
+    def name(cls) -> Text:
+        # Same name as Rasa's channel, so `channel: socketio` response variations still apply.
+        return "socketio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = credentials or {}
+        if credentials.get("session_persistence") is False:
+            raise ValueError(
+                "The web chat channel always keeps sessions across reloads; "
+                "remove `session_persistence: false` from credentials.yml."
+            )
+        return cls(
+            session_secret=credentials.get("session_secret"),
+            allowed_origins=parse_origins(credentials.get("allowed_origins")),
+            user_message_evt=credentials.get("user_message_evt", "user_uttered"),
+            bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
+            namespace=credentials.get("namespace"),
+            socketio_path=credentials.get("socketio_path", "/socket.io"),
+            jwt_key=credentials.get("jwt_key"),
+            jwt_method=credentials.get("jwt_method", "HS256"),
+        )
+
+    def __init__(
+        self,
+        session_secret: Optional[Text],
+        allowed_origins: Iterable[Text],
+        user_message_evt: Text = "user_uttered",
+        bot_message_evt: Text = "bot_uttered",
+        namespace: Optional[Text] = None,
+        socketio_path: Text = "/socket.io",
+        jwt_key: Optional[Text] = None,
+        jwt_method: Text = "HS256",
+    ) -> None:
+        self.session_secret = session_tokens.check_secret(session_secret)
+        self.allowed_origins = list(allowed_origins)
+        self.user_message_evt = user_message_evt
+        self.bot_message_evt = bot_message_evt
+        self.namespace = namespace
+        self.socketio_path = socketio_path
+        self.jwt_key = jwt_key
+        self.jwt_algorithm = jwt_method
+        self.sio: Optional[AsyncServer] = None
+        if not self.allowed_origins:
+            logger.warning("WEB_ALLOWED_ORIGINS is empty: no web page can use the chat.")
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        if self.sio is None:
+            return None
+        return PLRSocketIOOutput(self.sio, self.bot_message_evt)
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=origin_checker(self.allowed_origins),
+            cors_credentials=False,
+            max_http_buffer_size=MAX_PACKET_BYTES,
+        )
+        self.sio = sio
+        blueprint = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        namespace = self.namespace
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=namespace)
+        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            if not self.jwt_key:
+                return True
+            token = auth.get("token") if isinstance(auth, dict) else None
+            return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
+
+        async def bound_sender(sid: Text) -> Optional[Text]:
+            session = await sio.get_session(sid, namespace=namespace)
+            return session.get("sender_id")
+
+        async def bind(sid: Text, sender_id: Text) -> None:
+            previous = await bound_sender(sid)
+            if previous and previous != sender_id:
+                await sio.leave_room(sid, previous, namespace=namespace)
+            await sio.save_session(sid, {"sender_id": sender_id}, namespace=namespace)
+            await sio.enter_room(sid, sender_id, namespace=namespace)
+
+        async def end_conversation(sender_id: Text) -> None:
+            # "Start again": reset the old conversation so its details do not linger in the
+            # tracker; its replies go nowhere because the socket has left that room.
+            try:
+                await on_new_message(
+                    UserMessage("/restart", CollectingOutputChannel(), sender_id,
+                                input_channel=self.name())
+                )
+            except Exception:
+                logger.exception("Could not reset a finished web chat conversation.")
+
+        @sio.on("session_request", namespace=namespace)
+        async def session_request(sid: Text, data: Any = None) -> None:
+            data = data if isinstance(data, dict) else {}
+            previous = await bound_sender(sid)
+            sender_id = session_tokens.verify(self.session_secret, data.get("session_id"))
+            if sender_id:
+                token = data["session_id"]
+            else:
+                sender_id, token = session_tokens.issue(self.session_secret)
+            await bind(sid, sender_id)
+            if data.get("start_again") and previous and previous != sender_id:
+                await end_conversation(previous)
+            await sio.emit("session_confirm", token, room=sid, namespace=namespace)
+            logger.debug("Web chat socket %s joined a %s conversation.", sid,
+                         "resumed" if data.get("session_id") == token else "new")
+
+        @sio.on(self.user_message_evt, namespace=namespace)
+        async def handle_message(sid: Text, data: Any = None) -> None:
+            if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+                return
+            text = data["message"]
+            if not text.strip():
+                return
+            if len(text) > MAX_MESSAGE_CHARS:
+                await sio.emit("chat_error", {"reason": "too_long", "max_chars": MAX_MESSAGE_CHARS},
+                               room=sid, namespace=namespace)
+                return
+            sender_id = await bound_sender(sid)
+            claimed = data.get("session_id")
+            if claimed is not None:
+                claimed_sender = session_tokens.verify(self.session_secret, claimed)
+                if claimed_sender is None or (sender_id and claimed_sender != sender_id):
+                    logger.warning("Web chat message with a session id this socket was not "
+                                   "given; ignored.")
+                    await sio.emit("chat_error", {"reason": "session"}, room=sid, namespace=namespace)
+                    return
+                if not sender_id:
+                    # A client that sent before asking for its session (socket.io buffers
+                    # messages while offline): join the room so the replies reach it.
+                    await bind(sid, claimed_sender)
+                    sender_id = claimed_sender
+            if not sender_id:
+                await sio.emit("chat_error", {"reason": "session"}, room=sid, namespace=namespace)
+                return
+            message = UserMessage(
+                text,
+                PLRSocketIOOutput(sio, self.bot_message_evt),
+                sender_id,
+                input_channel=self.name(),
+                metadata=None,
+            )
+            try:
+                await on_new_message(message)
+            except Exception:
+                logger.exception("The web chat message could not be processed.")
+                await sio.emit("chat_error", {"reason": "processing"}, room=sid, namespace=namespace)
+
+        return blueprint

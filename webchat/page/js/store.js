@@ -1,0 +1,31 @@
+// The conversation kept in sessionStorage: it survives a reload of this tab and ends with it.
+// The server keeps the real state (form position, slots); this is only what was on screen.
+const KEY = "plr-chat";
+const MAX_MESSAGES = 300;
+
+export function load() {
+  try {
+    const saved = JSON.parse(window.sessionStorage.getItem(KEY) || "null");
+    if (saved && typeof saved.token === "string" && Array.isArray(saved.messages)) return saved;
+  } catch {
+    // unreadable or blocked storage: start fresh
+  }
+  return { token: null, messages: [] };
+}
+
+export function save(state) {
+  try {
+    const messages = state.messages.slice(-MAX_MESSAGES);
+    window.sessionStorage.setItem(KEY, JSON.stringify({ token: state.token, messages }));
+  } catch {
+    // storage full or blocked: the chat still works, only a reload loses the history
+  }
+}
+
+export function clear() {
+  try {
+    window.sessionStorage.removeItem(KEY);
+  } catch {
+    // nothing to clear
+  }
+}

@@ -1,0 +1,233 @@
+"""Serves the web chat page: the page itself, its scripts and styles, GOV.UK Frontend's assets
+and socket.io-client from node_modules (no CDN), and `/config.js` telling the page where the
+Rasa socket.io server is. Standard library only: it runs in the Rasa venv or on any Python 3.8+.
+
+Usage: python webchat/server.py [--host 127.0.0.1] [--port 8080]
+Settings from the environment (the stack passes .env): WEB_PORT, BIND_HOST, RASA_PORT,
+WEB_SOCKET_URL, HELPDESK_PHONE, HELPDESK_HOURS.
+"""
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import re
+import sys
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Dict, Optional, Tuple
+from urllib.parse import urlsplit
+
+HERE = Path(__file__).resolve().parent
+PAGE = HERE / "page"
+BUILD = HERE / "build"
+MODULES = HERE / "node_modules"
+
+# URL prefix -> folder. Nothing outside these folders is ever served.
+STATIC_ROOTS = {
+    "/js/": PAGE / "js",
+    "/css/": BUILD,
+    "/govuk/assets/": MODULES / "govuk-frontend" / "dist" / "govuk" / "assets",
+}
+SINGLE_FILES = {
+    "/vendor/socket.io.esm.min.js": MODULES / "socket.io-client" / "dist" / "socket.io.esm.min.js",
+}
+REQUIRED = [BUILD / "app.css", SINGLE_FILES["/vendor/socket.io.esm.min.js"], STATIC_ROOTS["/govuk/assets/"]]
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+}
+_HOST = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$")
+DEFAULT_PHONE = "0345 602 2589"
+
+
+class Settings:
+    def __init__(self, env: Dict[str, str]) -> None:
+        self.rasa_port = int(env.get("RASA_PORT") or 5005)
+        self.socket_url = (env.get("WEB_SOCKET_URL") or "").strip().rstrip("/")
+        self.helpdesk_phone = (env.get("HELPDESK_PHONE") or DEFAULT_PHONE).strip()
+        self.helpdesk_hours = (env.get("HELPDESK_HOURS") or "").strip()
+
+    def socket_origin(self, host_header: str) -> Optional[str]:
+        """Where the page's socket connects: WEB_SOCKET_URL, else the Rasa port on the host the
+        browser used for this page (so localhost, 127.0.0.1 and a LAN name all work)."""
+        if self.socket_url:
+            return self.socket_url
+        match = _HOST.match(host_header or "")
+        if not match:
+            return None
+        return f"http://{match.group(1)}:{self.rasa_port}"
+
+
+def tel_href(phone: str) -> str:
+    digits = re.sub(r"[^\d+]", "", phone)
+    return f"tel:{digits}"
+
+
+def render_page(settings: Settings) -> bytes:
+    hours = f" It is open {settings.helpdesk_hours}." if settings.helpdesk_hours else ""
+    values = {
+        "HELPDESK_PHONE": html.escape(settings.helpdesk_phone),
+        "HELPDESK_TEL": html.escape(tel_href(settings.helpdesk_phone)),
+        "HELPDESK_HOURS_SENTENCE": html.escape(hours),
+    }
+    text = (PAGE / "index.html").read_text(encoding="utf-8")
+    for key, value in values.items():
+        text = text.replace("{{" + key + "}}", value)
+    return text.encode("utf-8")
+
+
+def config_module(settings: Settings, socket_origin: str) -> bytes:
+    config = {
+        "socketUrl": socket_origin,
+        "socketPath": "/socket.io",
+        "helpdeskPhone": settings.helpdesk_phone,
+        "helpdeskHours": settings.helpdesk_hours,
+        # Sent when a new conversation starts, so the assistant greets first.
+        "initPayload": "/greet",
+        "maxMessageChars": 1000,
+    }
+    return f"export default Object.freeze({json.dumps(config)});\n".encode("utf-8")
+
+
+def websocket_origin(origin: str) -> str:
+    parts = urlsplit(origin)
+    scheme = "wss" if parts.scheme == "https" else "ws"
+    return f"{scheme}://{parts.netloc}"
+
+
+def security_headers(socket_origin: Optional[str]) -> Dict[str, str]:
+    connect = "'self'"
+    if socket_origin:
+        connect += f" {socket_origin} {websocket_origin(socket_origin)}"
+    return {
+        # Defence in depth behind the widget's text-only rendering: no inline script at all.
+        "Content-Security-Policy": (
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            f"font-src 'self'; connect-src {connect}; base-uri 'none'; form-action 'self'; "
+            "frame-ancestors 'none'"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+        "Cross-Origin-Opener-Policy": "same-origin",
+    }
+
+
+def resolve_static(path: str) -> Optional[Path]:
+    if path in SINGLE_FILES:
+        return SINGLE_FILES[path]
+    for prefix, root in STATIC_ROOTS.items():
+        if not path.startswith(prefix):
+            continue
+        relative = path[len(prefix):]
+        if not relative or any(part.startswith(".") or part == "" for part in relative.split("/")):
+            return None
+        candidate = (root / relative).resolve()
+        try:
+            candidate.relative_to(root.resolve())
+        except ValueError:
+            return None
+        return candidate if candidate.is_file() else None
+    return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "plr-webchat"
+    sys_version = ""
+    settings: Settings
+
+    def _send(self, status: int, body: bytes, content_type: str, headers: Optional[Dict[str, str]] = None,
+              cache: str = "no-store") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", cache)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _error(self, status: HTTPStatus, message: str) -> None:
+        self._send(status, (message + "\n").encode(), "text/plain; charset=utf-8",
+                   {"X-Content-Type-Options": "nosniff"})
+
+    def _route(self) -> Tuple[int, bytes, str, Dict[str, str], str]:
+        path = urlsplit(self.path).path
+        socket_origin = self.settings.socket_origin(self.headers.get("Host", ""))
+        headers = security_headers(socket_origin)
+        if path == "/healthz":
+            return 200, b'{"status": "ok"}', "application/json", {}, "no-store"
+        if socket_origin is None:
+            return 400, b"Bad Host header\n", "text/plain; charset=utf-8", {}, "no-store"
+        if path in ("/", "/index.html"):
+            return 200, render_page(self.settings), CONTENT_TYPES[".html"], headers, "no-store"
+        if path == "/config.js":
+            return 200, config_module(self.settings, socket_origin), CONTENT_TYPES[".js"], headers, "no-store"
+        file = resolve_static(path)
+        if file is None:
+            return 404, b"Not found\n", "text/plain; charset=utf-8", headers, "no-store"
+        content_type = CONTENT_TYPES.get(file.suffix, "application/octet-stream")
+        return 200, file.read_bytes(), content_type, headers, "no-cache"
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        status, body, content_type, headers, cache = self._route()
+        self._send(status, body, content_type, headers, cache)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self.do_GET()
+
+    def _not_allowed(self) -> None:
+        self.send_response(HTTPStatus.METHOD_NOT_ALLOWED)
+        self.send_header("Allow", "GET, HEAD")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _not_allowed  # noqa: N815
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
+        # Method, path and status only: no query strings, no headers.
+        sys.stderr.write(f"{self.command} {urlsplit(self.path).path} {args[1] if len(args) > 1 else ''}\n")
+
+
+def missing_files() -> list:
+    return [str(path.relative_to(HERE)) for path in REQUIRED if not path.exists()]
+
+
+def main(argv: Optional[list] = None) -> int:
+    env = dict(os.environ)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default=env.get("BIND_HOST") or "127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(env.get("WEB_PORT") or 8080))
+    args = parser.parse_args(argv)
+    missing = missing_files()
+    if missing:
+        print(f"The web chat is not built ({', '.join(missing)} missing): run scripts/setup_webchat.sh "
+              "(make setup does).", file=sys.stderr)
+        return 1
+    Handler.settings = Settings(env)
+    server = ThreadingHTTPServer((args.host, args.port), Handler)
+    server.daemon_threads = True
+    print(f"Web chat on http://{args.host}:{args.port}/", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
