@@ -6,7 +6,7 @@ slots; the rules in data/rules/fallback.yml send the responses from domain/hando
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
+from typing import Any, Dict, Iterable, List, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -58,7 +58,7 @@ def _scored_choices(parse_data: Dict[str, Any], names: Titles) -> List[Tuple[flo
 
 
 def likeliest_choices(
-    parse_data: Dict[str, Any], names: Optional[Titles] = None, limit: int = MAX_CHOICES
+    parse_data: Dict[str, Any], names: Titles | None = None, limit: int = MAX_CHOICES
 ) -> List[Choice]:
     """The likeliest things the learner meant that a button can offer, best first."""
     scored = _scored_choices(parse_data or {}, names or titles())
@@ -83,11 +83,11 @@ def choice_slots(choices: List[Choice]) -> List[EventType]:
 
 
 class ActionFallbackOptions(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_fallback_options"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         if consecutive_misses(tracker.events) >= 2:
             return [SlotSet("fallback_stage", "helpdesk"), *helpdesk_slots()]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Text
+from typing import Any, Dict, Iterable, List
 
 import yaml
 from rasa_sdk import Action, Tracker
@@ -32,7 +32,7 @@ def followup_map() -> Dict[str, Dict[str, str]]:
     return {intent: dict(targets or {}) for intent, targets in data.items()}
 
 
-def last_answered_topic(events: Iterable[Dict[str, Any]]) -> Optional[str]:
+def last_answered_topic(events: Iterable[Dict[str, Any]]) -> str | None:
     """The FAQ topic of the latest answer in this session, if it is recent enough."""
     user_turns = 0
     for event in reversed(list(events)):
@@ -50,18 +50,18 @@ def last_answered_topic(events: Iterable[Dict[str, Any]]) -> Optional[str]:
     return None
 
 
-def resolve(followup_intent: str, topic: Optional[str]) -> Optional[str]:
+def resolve(followup_intent: str, topic: str | None) -> str | None:
     if topic is None:
         return None
     return followup_map().get(followup_intent, {}).get(topic)
 
 
 class ActionAnswerFollowup(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_followup"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         topic = last_answered_topic(tracker.events)

@@ -6,7 +6,7 @@ are not published in any source we hold, so they only ever come from HELPDESK_HO
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -24,10 +24,10 @@ def helpdesk_slots() -> List[EventType]:
 
 
 class ActionHelpdeskDetails(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_helpdesk_details"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         return helpdesk_slots()

@@ -9,7 +9,7 @@ from its own rules. Without an offer it hands over to `utter_anything_else`.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional, Text
+from typing import Any, Dict, Iterable, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, FollowupAction, UserUttered
@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 DECLINE_PAYLOADS = {"/deny"}
 
 
-def last_offer(events: Iterable[Dict[str, Any]]) -> Optional[str]:
+def last_offer(events: Iterable[Dict[str, Any]]) -> str | None:
     """The intent payload offered by the bot's latest message before the learner's reply."""
     seen_reply = False
     for event in reversed(list(events)):
@@ -38,7 +38,7 @@ def last_offer(events: Iterable[Dict[str, Any]]) -> Optional[str]:
     return None
 
 
-def replay_as_user(payload: str, input_channel: Optional[str]) -> List[EventType]:
+def replay_as_user(payload: str, input_channel: str | None) -> List[EventType]:
     intent = payload[1:].split("{", 1)[0].split("@", 1)[0]
     parse_data = {
         "text": payload,
@@ -50,11 +50,11 @@ def replay_as_user(payload: str, input_channel: Optional[str]) -> List[EventType
 
 
 class ActionAcceptOffer(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_accept_offer"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         payload = last_offer(tracker.events)
         if payload is None:

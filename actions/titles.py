@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict
 
 import yaml
 
@@ -31,26 +31,26 @@ class Titles:
     intents: Dict[str, Dict[str, str]]
     faq: Dict[str, Dict[str, str]]
 
-    def intent_title(self, intent: str) -> Optional[str]:
+    def intent_title(self, intent: str) -> str | None:
         return self.intents.get(intent, {}).get("title")
 
-    def topic_title(self, topic: str) -> Optional[str]:
+    def topic_title(self, topic: str) -> str | None:
         return self.faq.get(topic, {}).get("title")
 
-    def intent_choice(self, intent: str) -> Optional[Choice]:
+    def intent_choice(self, intent: str) -> Choice | None:
         entry = self.intents.get(intent)
         if not entry or not entry.get("payload"):
             return None
         return Choice(entry["title"], entry["payload"])
 
-    def topic_choice(self, topic: str) -> Optional[Choice]:
+    def topic_choice(self, topic: str) -> Choice | None:
         entry = self.faq.get(topic)
         if not entry or not entry.get("question"):
             return None
         return Choice(entry["title"], entry["question"])
 
 
-def topic_of(intent_response_key: str) -> Optional[str]:
+def topic_of(intent_response_key: str) -> str | None:
     """`faq/uln_find` -> `uln_find`; anything else -> None."""
     prefix = f"{FAQ_INTENT}/"
     if intent_response_key and intent_response_key.startswith(prefix):

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from typing import Optional, Tuple
+from typing import Tuple
 
 MIN_SECRET_LENGTH = 16
 _SENDER_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -28,7 +28,7 @@ def _signature(secret: str, sender_id: str) -> str:
     return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
 
 
-def check_secret(secret: Optional[str]) -> str:
+def check_secret(secret: str | None) -> str:
     if not secret or len(secret) < MIN_SECRET_LENGTH or secret.startswith("${"):
         raise SessionSecretError(
             "The web chat needs WEBCHAT_SESSION_SECRET (at least "
@@ -43,7 +43,7 @@ def issue(secret: str) -> Tuple[str, str]:
     return sender_id, f"{sender_id}.{_signature(secret, sender_id)}"
 
 
-def verify(secret: str, token: object) -> Optional[str]:
+def verify(secret: str, token: object) -> str | None:
     """The sender id inside a token this server issued, or None for anything else."""
     if not isinstance(token, str) or len(token) > 100 or token.count(".") != 1:
         return None

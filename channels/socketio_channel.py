@@ -19,7 +19,7 @@ Wired in credentials.yml as `channels.socketio_channel.PLRSocketIOInput`. What d
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Iterable, List
 
 from rasa.core.channels.channel import (
     CollectingOutputChannel,
@@ -52,7 +52,7 @@ def parse_origins(value: Any) -> List[str]:
     return [str(item).strip().rstrip("/") for item in items if str(item).strip()]
 
 
-def origin_checker(allowed: Iterable[str]) -> Callable[[Optional[str]], bool]:
+def origin_checker(allowed: Iterable[str]) -> Callable[[str | None], bool]:
     """A callable for python-engineio's `cors_allowed_origins`.
 
     A callable, not a list, because an empty list means "no check at all" to python-engineio:
@@ -60,7 +60,7 @@ def origin_checker(allowed: Iterable[str]) -> Callable[[Optional[str]], bool]:
     """
     allowed_set = frozenset(allowed)
 
-    def is_allowed(origin: Optional[str]) -> bool:
+    def is_allowed(origin: str | None) -> bool:
         return origin is not None and origin.rstrip("/") in allowed_set
 
     return is_allowed
@@ -68,7 +68,7 @@ def origin_checker(allowed: Iterable[str]) -> Callable[[Optional[str]], bool]:
 
 class PLRSocketIOOutput(SocketIOOutput):
     async def send_custom_json(
-        self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any
+        self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
     ) -> None:
         payload = {key: value for key, value in json_message.items() if key != "room"}
         # `{"data": X}` keeps its stock meaning (the page receives X); any other payload is
@@ -82,12 +82,12 @@ class PLRSocketIOInput(InputChannel):
     """Socket.io input channel for the web chat page."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         # Same name as Rasa's channel, so `channel: socketio` response variations still apply.
         return "socketio"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
         credentials = credentials or {}
         if credentials.get("session_persistence") is False:
             raise ValueError(
@@ -107,14 +107,14 @@ class PLRSocketIOInput(InputChannel):
 
     def __init__(
         self,
-        session_secret: Optional[Text],
-        allowed_origins: Iterable[Text],
-        user_message_evt: Text = "user_uttered",
-        bot_message_evt: Text = "bot_uttered",
-        namespace: Optional[Text] = None,
-        socketio_path: Text = "/socket.io",
-        jwt_key: Optional[Text] = None,
-        jwt_method: Text = "HS256",
+        session_secret: str | None,
+        allowed_origins: Iterable[str],
+        user_message_evt: str = "user_uttered",
+        bot_message_evt: str = "bot_uttered",
+        namespace: str | None = None,
+        socketio_path: str = "/socket.io",
+        jwt_key: str | None = None,
+        jwt_method: str = "HS256",
     ) -> None:
         self.session_secret = session_tokens.check_secret(session_secret)
         self.allowed_origins = list(allowed_origins)
@@ -124,11 +124,11 @@ class PLRSocketIOInput(InputChannel):
         self.socketio_path = socketio_path
         self.jwt_key = jwt_key
         self.jwt_algorithm = jwt_method
-        self.sio: Optional[AsyncServer] = None
+        self.sio: AsyncServer | None = None
         if not self.allowed_origins:
             logger.warning("WEB_ALLOWED_ORIGINS is empty: no web page can use the chat.")
 
-    def get_output_channel(self) -> Optional[OutputChannel]:
+    def get_output_channel(self) -> OutputChannel | None:
         if self.sio is None:
             return None
         return PLRSocketIOOutput(self.sio, self.bot_message_evt)
@@ -151,24 +151,24 @@ class PLRSocketIOInput(InputChannel):
             return response.json({"status": "ok"})
 
         @sio.on("connect", namespace=namespace)
-        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+        async def connect(sid: str, environ: Dict, auth: Dict | None = None) -> bool:
             if not self.jwt_key:
                 return True
             token = auth.get("token") if isinstance(auth, dict) else None
             return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
 
-        async def bound_sender(sid: Text) -> Optional[Text]:
+        async def bound_sender(sid: str) -> str | None:
             session = await sio.get_session(sid, namespace=namespace)
             return session.get("sender_id")
 
-        async def bind(sid: Text, sender_id: Text) -> None:
+        async def bind(sid: str, sender_id: str) -> None:
             previous = await bound_sender(sid)
             if previous and previous != sender_id:
                 await sio.leave_room(sid, previous, namespace=namespace)
             await sio.save_session(sid, {"sender_id": sender_id}, namespace=namespace)
             await sio.enter_room(sid, sender_id, namespace=namespace)
 
-        async def end_conversation(sender_id: Text) -> None:
+        async def end_conversation(sender_id: str) -> None:
             # "Start again": reset the old conversation so its details do not linger in the
             # tracker; its replies go nowhere because the socket has left that room.
             try:
@@ -180,7 +180,7 @@ class PLRSocketIOInput(InputChannel):
                 logger.exception("Could not reset a finished web chat conversation.")
 
         @sio.on("session_request", namespace=namespace)
-        async def session_request(sid: Text, data: Any = None) -> None:
+        async def session_request(sid: str, data: Any = None) -> None:
             data = data if isinstance(data, dict) else {}
             previous = await bound_sender(sid)
             sender_id = session_tokens.verify(self.session_secret, data.get("session_id"))
@@ -196,7 +196,7 @@ class PLRSocketIOInput(InputChannel):
                          "resumed" if data.get("session_id") == token else "new")
 
         @sio.on(self.user_message_evt, namespace=namespace)
-        async def handle_message(sid: Text, data: Any = None) -> None:
+        async def handle_message(sid: str, data: Any = None) -> None:
             if not isinstance(data, dict) or not isinstance(data.get("message"), str):
                 return
             text = data["message"]

@@ -11,6 +11,7 @@ reach it), and is stopped and removed on exit, also when the caller fails.
 Or `pg = start_postgres()` ... `stop_postgres(pg)` when a context manager does not fit
 (pytest session fixtures, for instance).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -67,9 +68,22 @@ class PostgresCluster:
         result = subprocess.run(
             [
                 str(self.bin_dir / "psql"),
-                "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-                "-h", self.host, "-p", str(self.port), "-U", SUPERUSER, "-d", database,
-                "-c", sql,
+                "-X",
+                "-q",
+                "-A",
+                "-t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                self.host,
+                "-p",
+                str(self.port),
+                "-U",
+                SUPERUSER,
+                "-d",
+                database,
+                "-c",
+                sql,
             ],
             capture_output=True,
             text=True,
@@ -117,13 +131,9 @@ def _as_user(argv: List[str], run_as: str | None) -> List[str]:
 
 
 def _run(argv: List[str], run_as: str | None, timeout: float) -> None:
-    result = subprocess.run(
-        _as_user(argv, run_as), capture_output=True, text=True, timeout=timeout, env=_client_env()
-    )
+    result = subprocess.run(_as_user(argv, run_as), capture_output=True, text=True, timeout=timeout, env=_client_env())
     if result.returncode != 0:
-        raise PostgresError(
-            f"{Path(argv[0]).name} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
-        )
+        raise PostgresError(f"{Path(argv[0]).name} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
 
 
 def _prepare_root(run_as: str | None) -> Path:
@@ -149,16 +159,22 @@ def start_postgres(
     binaries = Path(bin_dir or os.environ.get("PLR_PG_BIN", DEFAULT_BIN))
     if not (binaries / "initdb").exists():
         raise PostgresError(
-            f"PostgreSQL server binaries not found in {binaries}; "
-            "run scripts/install-system-packages.sh postgresql"
+            f"PostgreSQL server binaries not found in {binaries}; run scripts/install-system-packages.sh postgresql"
         )
     run_as = OS_USER if os.geteuid() == 0 else None
     root = _prepare_root(run_as)
     try:
         _run(
             [
-                str(binaries / "initdb"), "-D", str(root / "data"), "-U", SUPERUSER,
-                "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync",
+                str(binaries / "initdb"),
+                "-D",
+                str(root / "data"),
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
             ],
             run_as,
             timeout=120,
@@ -182,8 +198,17 @@ def start_postgres(
         try:
             _run(
                 [
-                    str(binaries / "pg_ctl"), "-D", str(cluster.data_dir), "-l", str(cluster.log_path),
-                    "-o", opts, "-w", "-t", str(int(start_timeout)), "start",
+                    str(binaries / "pg_ctl"),
+                    "-D",
+                    str(cluster.data_dir),
+                    "-l",
+                    str(cluster.log_path),
+                    "-o",
+                    opts,
+                    "-w",
+                    "-t",
+                    str(int(start_timeout)),
+                    "start",
                 ],
                 run_as,
                 timeout=start_timeout + 30,

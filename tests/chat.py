@@ -31,3 +31,13 @@ def texts(replies: List[Dict]) -> str:
 
 def new_sender(prefix: str = "test") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def buttons(replies: List[Dict]) -> List[str]:
+    return [b.get("title", "") for r in replies for b in (r.get("buttons") or [])]
+
+
+def tracker(rasa_url: str, token: str, sender: str) -> Dict:
+    request = urllib.request.Request(f"{rasa_url}/conversations/{sender}/tracker?token={token}")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())

@@ -14,7 +14,8 @@ if str(ROOT) not in sys.path:
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
-MODEL = ROOT / "models" / "current.tar.gz"
+# PLR_MODEL lets a developer point the suites at another trained model.
+MODEL = Path(os.environ.get("PLR_MODEL", ROOT / "models" / "current.tar.gz"))
 
 
 @pytest.fixture(scope="session")

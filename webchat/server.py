@@ -17,7 +17,7 @@ import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Dict, Tuple
 from urllib.parse import urlsplit
 
 HERE = Path(__file__).resolve().parent
@@ -58,7 +58,7 @@ class Settings:
         self.helpdesk_phone = (env.get("HELPDESK_PHONE") or DEFAULT_PHONE).strip()
         self.helpdesk_hours = (env.get("HELPDESK_HOURS") or "").strip()
 
-    def socket_origin(self, host_header: str) -> Optional[str]:
+    def socket_origin(self, host_header: str) -> str | None:
         """Where the page's socket connects: WEB_SOCKET_URL, else the Rasa port on the host the
         browser used for this page (so localhost, 127.0.0.1 and a LAN name all work)."""
         if self.socket_url:
@@ -97,7 +97,7 @@ def config_module(settings: Settings, socket_origin: str) -> bytes:
         "initPayload": "/greet",
         "maxMessageChars": 1000,
     }
-    return f"export default Object.freeze({json.dumps(config)});\n".encode("utf-8")
+    return f"export default Object.freeze({json.dumps(config)});\n".encode()
 
 
 def websocket_origin(origin: str) -> str:
@@ -106,7 +106,7 @@ def websocket_origin(origin: str) -> str:
     return f"{scheme}://{parts.netloc}"
 
 
-def security_headers(socket_origin: Optional[str]) -> Dict[str, str]:
+def security_headers(socket_origin: str | None) -> Dict[str, str]:
     connect = "'self'"
     if socket_origin:
         connect += f" {socket_origin} {websocket_origin(socket_origin)}"
@@ -124,7 +124,7 @@ def security_headers(socket_origin: Optional[str]) -> Dict[str, str]:
     }
 
 
-def resolve_static(path: str) -> Optional[Path]:
+def resolve_static(path: str) -> Path | None:
     if path in SINGLE_FILES:
         return SINGLE_FILES[path]
     for prefix, root in STATIC_ROOTS.items():
@@ -147,7 +147,7 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     settings: Settings
 
-    def _send(self, status: int, body: bytes, content_type: str, headers: Optional[Dict[str, str]] = None,
+    def _send(self, status: int, body: bytes, content_type: str, headers: Dict[str, str] | None = None,
               cache: str = "no-store") -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -205,7 +205,7 @@ def missing_files() -> list:
     return [str(path.relative_to(HERE)) for path in REQUIRED if not path.exists()]
 
 
-def main(argv: Optional[list] = None) -> int:
+def main(argv: list | None = None) -> int:
     env = dict(os.environ)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default=env.get("BIND_HOST") or "127.0.0.1")

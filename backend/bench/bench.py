@@ -7,6 +7,7 @@ warm-up, then N submissions from C concurrent clients. Writes reports/backend-be
 The load generator runs on the same machine as the service (and the database), so the figures
 are a floor for what the service does on its own.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,7 +21,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -50,8 +51,9 @@ async def load(server: BackendServer, count: int, concurrency: int) -> dict:
     for body in bodies:
         queue.put_nowait(body)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=60, limits=limits,
-                                 headers={"Authorization": f"Bearer {server.keys.actions}"}) as client:
+    async with httpx.AsyncClient(
+        base_url=server.base_url, timeout=60, limits=limits, headers={"Authorization": f"Bearer {server.keys.actions}"}
+    ) as client:
 
         async def worker() -> None:
             nonlocal errors
@@ -59,7 +61,9 @@ async def load(server: BackendServer, count: int, concurrency: int) -> dict:
                 body = queue.get_nowait()
                 started = time.perf_counter()
                 try:
-                    response = await client.post("/v1/requests", json=body, headers={"Idempotency-Key": str(uuid.uuid4())})
+                    response = await client.post(
+                        "/v1/requests", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
+                    )
                 except httpx.HTTPError:
                     errors += 1
                     continue
@@ -114,16 +118,18 @@ def markdown(report: dict) -> str:
         f"Python {report['machine']['python']}. Load generator, service and database share the machine.",
         "",
         f"{report['settings']['requests']} submissions (POST /v1/requests, register pre-check included) from "
-        f"{report['settings']['concurrency']} concurrent clients after {report['settings']['warmup']} warm-up requests.",
+        f"{report['settings']['concurrency']} concurrent clients after {report['settings']['warmup']} warm-up "
+        "requests.",
         "",
         "| database | submissions/s | p50 ms | p95 ms | p99 ms | max ms | errors |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for kind, result in report["results"].items():
         lat = result["latency_ms"]
+        label = f"{kind} ({report['settings']['durability'][kind]})"
         lines.append(
-            f"| {kind} ({report['settings']['durability'][kind]}) | {result['submissions_per_second']} | {lat['p50']} | "
-            f"{lat['p95']} | {lat['p99']} | {lat['max']} | {result['transport_errors']} |"
+            f"| {label} | {result['submissions_per_second']} | {lat['p50']} | {lat['p95']} | {lat['p99']} | "
+            f"{lat['max']} | {result['transport_errors']} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -136,8 +142,12 @@ def main() -> int:
     parser.add_argument("--output", default=str(REPO / "reports" / "backend-bench"))
     args = parser.parse_args()
 
-    keys = Keys(actions=secrets.token_urlsafe(24), staff=secrets.token_urlsafe(24),
-                fernet=Fernet.generate_key().decode(), hashing=secrets.token_urlsafe(24))
+    keys = Keys(
+        actions=secrets.token_urlsafe(24),
+        staff=secrets.token_urlsafe(24),
+        fernet=Fernet.generate_key().decode(),
+        hashing=secrets.token_urlsafe(24),
+    )
     results = {}
     with tempfile.TemporaryDirectory(prefix="plr-bench-") as tmp:
         workdir = Path(tmp)
@@ -147,10 +157,12 @@ def main() -> int:
             results["postgresql"] = run_one("postgresql", cluster.create_database("bench"), workdir, keys, args)
 
     report = {
-        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "settings": {
-            "requests": args.requests, "concurrency": args.concurrency, "warmup": args.warmup,
+            "requests": args.requests,
+            "concurrency": args.concurrency,
+            "warmup": args.warmup,
             "durability": {"sqlite": "WAL, synchronous=FULL", "postgresql": "15, fsync on, synchronous_commit on"},
         },
         "results": results,

@@ -4,12 +4,13 @@
 `fresh_backend` builds a new database and server for tests that count rows or kill the process.
 Every test that uses either runs once per database kind.
 """
+
 from __future__ import annotations
 
 import itertools
 import secrets
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from cryptography.fernet import Fernet
@@ -100,15 +101,21 @@ def register_csv(run_dir: Path, keys: Keys) -> Path:
 
     subprocess.run(
         [PYTHON, "-m", "plr_backend", "generate-register", "--output", str(path), "--count", "220", "--seed", "7"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     import csv
 
     with path.open(newline="") as handle:
         for row in csv.DictReader(handle):
             remember(
-                f"{row['given_name']} {row['family_name']}", row["family_name"], row["previous_family_name"],
-                row["date_of_birth"], row["postcode"], row["uln"],
+                f"{row['given_name']} {row['family_name']}",
+                row["family_name"],
+                row["previous_family_name"],
+                row["date_of_birth"],
+                row["postcode"],
+                row["uln"],
             )
     return path
 

@@ -1,4 +1,5 @@
 """Test helpers: synthetic people, and a real backend process on a free port."""
+
 from __future__ import annotations
 
 import itertools
@@ -10,7 +11,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Optional
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -20,11 +20,10 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from testkit.ports import free_port  # noqa: E402
-from testkit.process import Service  # noqa: E402
-
 from plr_backend.register import make_uln  # noqa: E402
 from plr_backend.settings import normalise_database_url  # noqa: E402
+from testkit.ports import free_port  # noqa: E402
+from testkit.process import Service  # noqa: E402
 
 PYTHON = sys.executable
 REFERENCE_RE = r"^PLR-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}$"
@@ -33,6 +32,7 @@ REFERENCE_RE = r"^PLR-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}-[23456789ABCDEFGHJKMN
 PERSONAL_VALUES: set[str] = set()
 
 _GIVEN = ("Ffion", "Osian", "Mabli", "Gethin", "Priya", "Tomos", "Aoife", "Yusuf", "Lowri", "Idris")
+INWARD = "ABDEFGHJLNPQRSTUWXYZ"
 _counter = itertools.count(1)
 _rng = random.Random(4242)
 
@@ -46,7 +46,7 @@ def _letters(n: int) -> str:
     return out.capitalize()
 
 
-def remember(*values: Optional[str]) -> None:
+def remember(*values: str | None) -> None:
     for value in values:
         if value:
             PERSONAL_VALUES.add(value)
@@ -64,7 +64,7 @@ def person(**overrides) -> dict:
         "family_name": family,
         "previous_family_name": None,
         "date_of_birth": born.isoformat(),
-        "postcode": f"CV{_rng.randint(1, 9)} {_rng.randint(1, 9)}{_rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{_rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
+        "postcode": f"CV{_rng.randint(1, 9)} {_rng.randint(1, 9)}{_rng.choice(INWARD)}{_rng.choice(INWARD)}",
         "uln": make_uln(_rng),
         "contact_email": f"{given.lower()}.{family.lower()}@example.org",
         "channel": "web",
@@ -73,8 +73,14 @@ def person(**overrides) -> dict:
     }
     body.update(overrides)
     remember(
-        f"{body['given_name']} {body['family_name']}", body["family_name"], body.get("previous_family_name"),
-        body["date_of_birth"], body["postcode"], body.get("uln"), body.get("contact_email"), body["conversation_id"],
+        f"{body['given_name']} {body['family_name']}",
+        body["family_name"],
+        body.get("previous_family_name"),
+        body["date_of_birth"],
+        body["postcode"],
+        body.get("uln"),
+        body.get("contact_email"),
+        body["conversation_id"],
     )
     return body
 
@@ -102,7 +108,7 @@ class BackendServer:
     env_file: Path
     retention_days: int = 365
     port: int = field(default_factory=free_port)
-    service: Optional[Service] = None
+    service: Service | None = None
 
     @property
     def env(self) -> dict:
@@ -128,22 +134,31 @@ class BackendServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def cli(self, *args: str, check: bool = True, extra_env: Optional[dict] = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    def cli(
+        self, *args: str, check: bool = True, extra_env: dict | None = None, timeout: float = 120
+    ) -> subprocess.CompletedProcess:
         env = {**os.environ, **self.env, **(extra_env or {})}
         result = subprocess.run(
-            [PYTHON, "-m", "plr_backend", *args], capture_output=True, text=True, env=env, timeout=timeout, cwd=self.log_dir
+            [PYTHON, "-m", "plr_backend", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+            cwd=self.log_dir,
         )
         # Command logs (stderr) join the run's logs, which the last test scans for personal data.
         with self.log_path.open("a") as handle:
             handle.write(result.stderr)
         if check and result.returncode != 0:
-            raise AssertionError(f"plr_backend {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+            raise AssertionError(
+                f"plr_backend {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+            )
         return result
 
     def migrate(self) -> None:
         self.cli("migrate")
 
-    def start(self, timeout: float = 60) -> "BackendServer":
+    def start(self, timeout: float = 60) -> BackendServer:
         self.service = Service(
             self.name, [PYTHON, "-m", "plr_backend", "serve"], self.log_path, env=self.env, cwd=self.log_dir
         )
@@ -163,7 +178,7 @@ class BackendServer:
         if self.service:
             self.service.kill()
 
-    def client(self, role: Optional[str] = None, **kwargs) -> httpx.Client:
+    def client(self, role: str | None = None, **kwargs) -> httpx.Client:
         headers = {}
         if role:
             headers["Authorization"] = f"Bearer {getattr(self.keys, role)}"
@@ -181,5 +196,5 @@ class BackendServer:
             engine.dispose()
 
 
-def submit(client: httpx.Client, body: dict, key: Optional[str] = None) -> httpx.Response:
+def submit(client: httpx.Client, body: dict, key: str | None = None) -> httpx.Response:
     return client.post("/v1/requests", json=body, headers={"Idempotency-Key": key or new_key()})

@@ -1,4 +1,5 @@
 """Personal fields are encrypted at rest: neither the rows nor the database files hold them in clear."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,18 +26,28 @@ def every_stored_text(server) -> str:
 def test_no_personal_value_is_stored_in_clear(backend, actions, staff):
     body = person(previous_family_name="Testmaiden-Qzx", uln="1000000043")
     reference = submit(actions, body).json()["reference"]
-    staff.post(f"/v1/requests/{reference}/status", json={"status": "in_progress", "note": f"spoke to {body['family_name']}"})
+    staff.post(
+        f"/v1/requests/{reference}/status", json={"status": "in_progress", "note": f"spoke to {body['family_name']}"}
+    )
 
     stored = every_stored_text(backend)
     assert reference in stored  # the scan does see the row
-    for name in ("given_name", "family_name", "previous_family_name", "date_of_birth", "postcode", "uln",
-                 "contact_email", "conversation_id"):
+    for name in (
+        "given_name",
+        "family_name",
+        "previous_family_name",
+        "date_of_birth",
+        "postcode",
+        "uln",
+        "contact_email",
+        "conversation_id",
+    ):
         assert body[name] not in stored, name
     compact_date = body["date_of_birth"].replace("-", "")
     assert compact_date not in stored
 
     if backend.database_url.startswith("sqlite"):
-        files = Path(backend.database_url[len("sqlite:///"):]).parent.glob(Path(backend.database_url).name + "*")
+        files = Path(backend.database_url[len("sqlite:///") :]).parent.glob(Path(backend.database_url).name + "*")
         raw = b"".join(path.read_bytes() for path in files)
         assert reference.encode() in raw
         for name in ("family_name", "postcode", "uln", "contact_email"):

@@ -1,4 +1,5 @@
 """401 without a valid key; 403 when a valid key uses the other role's route."""
+
 from __future__ import annotations
 
 import pytest

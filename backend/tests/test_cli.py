@@ -1,4 +1,5 @@
 """The staff CLI, the register commands and fail-fast configuration, run as real subprocesses."""
+
 from __future__ import annotations
 
 import csv
@@ -34,7 +35,10 @@ def test_set_status_is_audited_with_the_actor(backend, actions, staff):
     assert f"{reference}: received -> completed" in result.stdout
     record = staff.get(f"/v1/requests/{reference}").json()
     assert record["status"] == "completed"
-    assert (record["history"][-1]["actor"], record["history"][-1]["note"]) == ("staff-cli:agent.two", "confirmed by phone")
+    assert (record["history"][-1]["actor"], record["history"][-1]["note"]) == (
+        "staff-cli:agent.two",
+        "confirmed by phone",
+    )
     refused = backend.cli("set-status", reference, "in_progress", check=False)
     assert refused.returncode == 1
     assert "cannot change status from completed to in_progress" in refused.stderr
@@ -54,18 +58,24 @@ def test_export_csv_contains_every_field(backend, actions, run_dir):
     target = run_dir / f"export-{backend.name}.csv"
     result = backend.cli("export-csv", "--output", str(target), "--status", "received")
     assert "written to" in result.stdout
+    assert target.stat().st_mode & 0o777 == 0o600
     with target.open(newline="") as handle:
         rows = {row["reference"]: row for row in csv.DictReader(handle)}
     row = rows[reference]
     assert (row["family_name"], row["date_of_birth"], row["uln"], row["type"]) == (
-        body["family_name"], body["date_of_birth"], body["uln"], "opt_in")
+        body["family_name"],
+        body["date_of_birth"],
+        body["uln"],
+        "opt_in",
+    )
     assert all(r["status"] == "received" for r in rows.values())
     target.unlink()  # personal data: do not leave it lying around
 
 
 def test_generate_register_writes_valid_synthetic_learners(register_csv):
-    from plr_common import check_date_of_birth, check_postcode, check_uln
     from datetime import date
+
+    from plr_common import check_date_of_birth, check_postcode, check_uln
 
     with register_csv.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -81,11 +91,17 @@ def test_generate_register_writes_valid_synthetic_learners(register_csv):
 
 def test_generate_register_is_deterministic_and_refuses_small_registers(run_dir, register_csv):
     again = run_dir / "register-again.csv"
-    subprocess.run([PYTHON, "-m", "plr_backend", "generate-register", "-o", str(again), "--count", "220", "--seed", "7"], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [PYTHON, "-m", "plr_backend", "generate-register", "-o", str(again), "--count", "220", "--seed", "7"],
+        check=True,
+        capture_output=True,
+    )
     assert again.read_bytes() == register_csv.read_bytes()
-    small = subprocess.run([PYTHON, "-m", "plr_backend", "generate-register", "-o", str(again), "--count", "50"],
-                           capture_output=True, text=True)
+    small = subprocess.run(
+        [PYTHON, "-m", "plr_backend", "generate-register", "-o", str(again), "--count", "50"],
+        capture_output=True,
+        text=True,
+    )
     assert small.returncode == 1 and "at least 200" in small.stderr
 
 

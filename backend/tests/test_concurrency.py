@@ -1,4 +1,5 @@
 """200 concurrent submissions, 50 of them repeating an earlier Idempotency-Key: exactly 150 rows."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,8 +13,9 @@ from support import new_key, person
 
 async def fire(base_url: str, key: str, jobs: list[tuple[str, dict]]) -> list[object]:
     limits = httpx.Limits(max_connections=len(jobs), max_keepalive_connections=len(jobs))
-    async with httpx.AsyncClient(base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=60,
-                                 limits=limits) as client:
+    async with httpx.AsyncClient(
+        base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=60, limits=limits
+    ) as client:
         start = asyncio.Event()
 
         async def one(idem: str, body: dict):
@@ -38,7 +40,7 @@ def test_200_concurrent_submissions_with_50_repeats_store_150(fresh_backend):
     statuses = Counter(r.status_code for r in results)
     assert statuses == {201: 150, 200: 50}, {s: [r.text for r in results if r.status_code == s][:2] for s in statuses}
     references = defaultdict(set)
-    for (idem, _), response in zip(jobs, results):
+    for (idem, _), response in zip(jobs, results, strict=False):
         references[idem].add(response.json()["reference"])
     assert len(references) == 150
     assert all(len(refs) == 1 for refs in references.values())

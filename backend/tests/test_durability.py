@@ -1,4 +1,5 @@
 """SIGKILL in the middle of a burst, restart: every acknowledged request is still there."""
+
 from __future__ import annotations
 
 import asyncio
@@ -20,8 +21,9 @@ async def burst_until_killed(server, jobs):
     for job in jobs:
         queue.put_nowait(job)
 
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=30,
-                                 headers={"Authorization": f"Bearer {server.keys.actions}"}) as client:
+    async with httpx.AsyncClient(
+        base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {server.keys.actions}"}
+    ) as client:
 
         async def worker():
             while not queue.empty():
@@ -53,7 +55,7 @@ def test_acknowledged_requests_survive_sigkill(fresh_backend):
 
     server.start()
     with server.client("staff") as staff, server.client("actions") as actions:
-        for idem, reference in acked.items():
+        for reference in acked.values():
             assert staff.get(f"/v1/requests/{reference}").status_code == 200, reference
         # The action server's outbox would now retry what was not acknowledged, with the same keys.
         for idem, body in jobs:

@@ -6,6 +6,7 @@
 2. Hypothesis throws raw bytes, arbitrary JSON and odd headers at the routes, which a
    schema-driven generator would never produce.
 """
+
 from __future__ import annotations
 
 import json
@@ -53,8 +54,18 @@ json_values = st.recursive(
     lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=20), children, max_size=6),
     max_leaves=30,
 )
-FIELDS = ["type", "given_name", "family_name", "previous_family_name", "date_of_birth", "postcode", "uln",
-          "contact_email", "channel", "conversation_id"]
+FIELDS = [
+    "type",
+    "given_name",
+    "family_name",
+    "previous_family_name",
+    "date_of_birth",
+    "postcode",
+    "uln",
+    "contact_email",
+    "channel",
+    "conversation_id",
+]
 
 
 @st.composite
@@ -75,18 +86,25 @@ def mutated_bodies(draw):
 @given(body=mutated_bodies(), key=st.text(max_size=140))
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 def test_mutated_json_bodies_never_5xx(actions, body, key):
-    headers = {}
     try:
-        headers["Idempotency-Key"] = key.encode("latin-1").decode("latin-1") if key else ""
-        response = actions.post("/v1/requests", json=body, headers=headers)
+        response = actions.post("/v1/requests", json=body, headers={"Idempotency-Key": key})
     except (UnicodeEncodeError, httpx.LocalProtocolError):
         response = actions.post("/v1/requests", json=body)  # not sendable as a header: send none
-    assert response.status_code in (200, 201, 409, 422), response.text
+        key = ""
+    if any((ord(c) < 32 and c != "\t") or ord(c) == 127 for c in key):
+        # Not valid HTTP: the server's protocol parser answers 400 before the application runs.
+        assert response.status_code == 400
+        return
+    assert response.status_code in (200, 201, 409, 422), (response.status_code, response.text)
     assert response.headers["content-type"] == "application/json"
 
 
-@given(raw=st.binary(max_size=2048), content_type=st.sampled_from(
-    ["application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data", ""]))
+@given(
+    raw=st.binary(max_size=2048),
+    content_type=st.sampled_from(
+        ["application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data", ""]
+    ),
+)
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 def test_raw_bytes_never_5xx(actions, staff, raw, content_type):
     headers = {"Idempotency-Key": "fuzz-raw", "Content-Type": content_type}

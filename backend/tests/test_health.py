@@ -1,13 +1,12 @@
 """/healthz is 200 only while the database answers; database trouble is a JSON 503, never a 500."""
+
 from __future__ import annotations
 
 import itertools
 from pathlib import Path
 
-import pytest
-from testkit.process import http_ok
-
 from support import BackendServer, person, submit
+from testkit.process import http_ok
 
 _n = itertools.count(1)
 
@@ -28,8 +27,9 @@ def assert_unavailable(server: BackendServer) -> None:
 
 def test_postgresql_going_away_gives_503_then_recovers(pg_cluster, keys, run_dir):
     name = f"health_{next(_n)}"
-    server = BackendServer(f"health-postgresql-{name}", pg_cluster.create_database(name), keys, run_dir / "logs",
-                           run_dir / "empty.env")
+    server = BackendServer(
+        f"health-postgresql-{name}", pg_cluster.create_database(name), keys, run_dir / "logs", run_dir / "empty.env"
+    )
     server.migrate()
     server.start()
     try:
@@ -49,7 +49,9 @@ def test_postgresql_going_away_gives_503_then_recovers(pg_cluster, keys, run_dir
 
 def test_sqlite_file_destroyed_gives_503(keys, run_dir):
     path = run_dir / f"health_{next(_n)}.db"
-    server = BackendServer(f"health-sqlite-{path.stem}", f"sqlite:///{path}", keys, run_dir / "logs", run_dir / "empty.env")
+    server = BackendServer(
+        f"health-sqlite-{path.stem}", f"sqlite:///{path}", keys, run_dir / "logs", run_dir / "empty.env"
+    )
     server.migrate()
     server.start()
     try:

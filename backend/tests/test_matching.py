@@ -1,4 +1,5 @@
 """Identity pre-check against the synthetic register: shown to staff, never to the actions key."""
+
 from __future__ import annotations
 
 import csv
@@ -51,8 +52,11 @@ def test_uln_alone_matches(actions, staff, unique_rows):
 def test_names_date_of_birth_and_postcode_match(actions, staff, unique_rows):
     row = unique_rows[5]
     body = person(
-        given_name=row["given_name"].upper(), family_name=row["family_name"], date_of_birth=row["date_of_birth"],
-        postcode=row["postcode"].lower().replace(" ", ""), uln=None,
+        given_name=row["given_name"].upper(),
+        family_name=row["family_name"],
+        date_of_birth=row["date_of_birth"],
+        postcode=row["postcode"].lower().replace(" ", ""),
+        uln=None,
     )
     assert match_of(actions, staff, body) == "matched"
 
@@ -60,22 +64,38 @@ def test_names_date_of_birth_and_postcode_match(actions, staff, unique_rows):
 def test_accents_and_case_do_not_prevent_a_match(actions, staff, unique_rows):
     accented = next(row for row in unique_rows if any(c in row["given_name"] for c in "ëâ"))
     plain = accented["given_name"].replace("ë", "e").replace("â", "a")
-    body = person(given_name=plain, family_name=accented["family_name"].lower(),
-                  date_of_birth=accented["date_of_birth"], postcode=accented["postcode"], uln=None)
+    body = person(
+        given_name=plain,
+        family_name=accented["family_name"].lower(),
+        date_of_birth=accented["date_of_birth"],
+        postcode=accented["postcode"],
+        uln=None,
+    )
     assert match_of(actions, staff, body) == "matched"
 
 
 def test_previous_family_name_matches(actions, staff, unique_rows):
     row = next(row for row in unique_rows if row["previous_family_name"])
-    body = person(given_name=row["given_name"], family_name="Testnew-Surname", previous_family_name=row["previous_family_name"],
-                  date_of_birth=row["date_of_birth"], postcode=row["postcode"], uln=None)
+    body = person(
+        given_name=row["given_name"],
+        family_name="Testnew-Surname",
+        previous_family_name=row["previous_family_name"],
+        date_of_birth=row["date_of_birth"],
+        postcode=row["postcode"],
+        uln=None,
+    )
     assert match_of(actions, staff, body) == "matched"
 
 
 def test_one_detail_different_is_no_match(actions, staff, unique_rows):
     row = unique_rows[8]
-    body = person(given_name=row["given_name"], family_name=row["family_name"], date_of_birth="1960-01-01",
-                  postcode=row["postcode"], uln=None)
+    body = person(
+        given_name=row["given_name"],
+        family_name=row["family_name"],
+        date_of_birth="1960-01-01",
+        postcode=row["postcode"],
+        uln=None,
+    )
     assert match_of(actions, staff, body) == "no_match"
 
 
@@ -85,15 +105,25 @@ def test_unknown_person_is_no_match(actions, staff):
 
 def test_twins_are_ambiguous(actions, staff, twins):
     row = twins[0]
-    body = person(given_name=row["given_name"], family_name=row["family_name"], date_of_birth=row["date_of_birth"],
-                  postcode=row["postcode"], uln=None)
+    body = person(
+        given_name=row["given_name"],
+        family_name=row["family_name"],
+        date_of_birth=row["date_of_birth"],
+        postcode=row["postcode"],
+        uln=None,
+    )
     assert match_of(actions, staff, body) == "ambiguous"
 
 
 def test_uln_of_one_learner_with_details_of_another_is_ambiguous(actions, staff, unique_rows):
     a, b = unique_rows[10], unique_rows[11]
-    body = person(given_name=b["given_name"], family_name=b["family_name"], date_of_birth=b["date_of_birth"],
-                  postcode=b["postcode"], uln=a["uln"])
+    body = person(
+        given_name=b["given_name"],
+        family_name=b["family_name"],
+        date_of_birth=b["date_of_birth"],
+        postcode=b["postcode"],
+        uln=a["uln"],
+    )
     assert match_of(actions, staff, body) == "ambiguous"
 
 

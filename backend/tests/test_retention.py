@@ -1,7 +1,8 @@
 """Retention deletes old completed/rejected requests, nothing else, and the audit trail says so."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cryptography.fernet import Fernet
 from sqlalchemy import text
@@ -11,12 +12,14 @@ from support import person, submit
 
 def age(server, reference: str, days: int) -> None:
     """Pretend a request was last changed `days` ago (the only way to test a year-long rule today)."""
-    when = datetime.now(timezone.utc) - timedelta(days=days)
+    when = datetime.now(UTC) - timedelta(days=days)
     engine = server.engine()
     try:
         with engine.begin() as connection:
             value = when.replace(tzinfo=None) if server.database_url.startswith("sqlite") else when
-            connection.execute(text("UPDATE requests SET updated_at = :w WHERE reference = :r"), {"w": value, "r": reference})
+            connection.execute(
+                text("UPDATE requests SET updated_at = :w WHERE reference = :r"), {"w": value, "r": reference}
+            )
     finally:
         engine.dispose()
 
@@ -24,10 +27,16 @@ def age(server, reference: str, days: int) -> None:
 def test_retention_deletes_only_old_final_requests_and_audits_it(fresh_backend):
     server = fresh_backend
     with server.client("actions") as actions, server.client("staff") as staff:
-        refs = {name: submit(actions, person()).json()["reference"] for name in
-                ("old_completed", "old_rejected", "old_received", "old_in_progress", "new_completed")}
-        for name, status in (("old_completed", "completed"), ("old_rejected", "rejected"),
-                             ("old_in_progress", "in_progress"), ("new_completed", "completed")):
+        refs = {
+            name: submit(actions, person()).json()["reference"]
+            for name in ("old_completed", "old_rejected", "old_received", "old_in_progress", "new_completed")
+        }
+        for name, status in (
+            ("old_completed", "completed"),
+            ("old_rejected", "rejected"),
+            ("old_in_progress", "in_progress"),
+            ("new_completed", "completed"),
+        ):
             assert staff.post(f"/v1/requests/{refs[name]}/status", json={"status": status}).status_code == 200
         for name in ("old_completed", "old_rejected", "old_received", "old_in_progress"):
             age(server, refs[name], 400)
@@ -48,8 +57,10 @@ def test_retention_deletes_only_old_final_requests_and_audits_it(fresh_backend):
     try:
         with engine.connect() as connection:
             rows = connection.execute(
-                text("SELECT reference, actor, from_status, to_status, note FROM audit_events "
-                     "WHERE action = 'deleted_by_retention' ORDER BY reference")
+                text(
+                    "SELECT reference, actor, from_status, to_status, note FROM audit_events "
+                    "WHERE action = 'deleted_by_retention' ORDER BY reference"
+                )
             ).all()
     finally:
         engine.dispose()

@@ -1,4 +1,5 @@
 """Staff routes: list with cursor pagination and filters, show one, change status with an audit trail."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,8 +7,21 @@ import pytest
 from support import person, submit
 
 RECORD_FIELDS = {
-    "reference", "type", "status", "match", "given_name", "family_name", "previous_family_name", "date_of_birth",
-    "postcode", "uln", "contact_email", "channel", "conversation_id", "created_at", "updated_at",
+    "reference",
+    "type",
+    "status",
+    "match",
+    "given_name",
+    "family_name",
+    "previous_family_name",
+    "date_of_birth",
+    "postcode",
+    "uln",
+    "contact_email",
+    "channel",
+    "conversation_id",
+    "created_at",
+    "updated_at",
 }
 
 
@@ -62,8 +76,15 @@ def test_filters_by_status(actions, staff):
 
 @pytest.mark.parametrize(
     "params,field",
-    [({"cursor": "garbage!"}, "cursor"), ({"cursor": "cjEyYQ"}, "cursor"), ({"limit": 0}, "limit"),
-     ({"limit": 201}, "limit"), ({"limit": "ten"}, "limit"), ({"status": "lost"}, "status"), ({"type": "both"}, "type")],
+    [
+        ({"cursor": "garbage!"}, "cursor"),
+        ({"cursor": "cjEyYQ"}, "cursor"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 201}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"status": "lost"}, "status"),
+        ({"type": "both"}, "type"),
+    ],
 )
 def test_bad_list_parameters_are_422_naming_them(staff, params, field):
     response = staff.get("/v1/requests", params=params)
@@ -74,7 +95,8 @@ def test_bad_list_parameters_are_422_naming_them(staff, params, field):
 def test_status_changes_are_audited_and_final_states_are_final(actions, staff):
     reference = submit(actions, person()).json()["reference"]
     moved = staff.post(
-        f"/v1/requests/{reference}/status", json={"status": "in_progress", "note": "called the learner back"},
+        f"/v1/requests/{reference}/status",
+        json={"status": "in_progress", "note": "called the learner back"},
         headers={"X-Staff-User": "agent.one"},
     )
     assert moved.status_code == 200
@@ -99,8 +121,12 @@ def test_status_changes_are_audited_and_final_states_are_final(actions, staff):
 
 @pytest.mark.parametrize(
     "payload,field",
-    [({"status": "received"}, "status"), ({}, "status"), ({"status": "completed", "by": "me"}, "by"),
-     ({"status": "completed", "note": "n" * 2001}, "note")],
+    [
+        ({"status": "received"}, "status"),
+        ({}, "status"),
+        ({"status": "completed", "by": "me"}, "by"),
+        ({"status": "completed", "note": "n" * 2001}, "note"),
+    ],
 )
 def test_bad_status_change_is_422(actions, staff, payload, field):
     reference = submit(actions, person()).json()["reference"]

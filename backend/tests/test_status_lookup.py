@@ -1,4 +1,5 @@
 """GET /v1/requests/{reference} with the actions key: a status, only for the right date of birth."""
+
 from __future__ import annotations
 
 import pytest
@@ -43,8 +44,14 @@ def test_reference_as_a_person_types_it(actions, stored):
     assert response.json()["reference"] == reference
 
 
-@pytest.mark.parametrize("params,code", [({}, "missing"), ({"date_of_birth": "12/03/2001"}, "date_unreadable"),
-                                          ({"date_of_birth": "2001-02-30"}, "date_unreadable")])
+@pytest.mark.parametrize(
+    "params,code",
+    [
+        ({}, "missing"),
+        ({"date_of_birth": "12/03/2001"}, "date_unreadable"),
+        ({"date_of_birth": "2001-02-30"}, "date_unreadable"),
+    ],
+)
 def test_date_of_birth_is_required_and_checked(actions, stored, params, code):
     reference, _ = stored
     response = actions.get(f"/v1/requests/{reference}", params=params)

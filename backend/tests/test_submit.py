@@ -1,9 +1,10 @@
 """POST /v1/requests: the contract the action server codes against."""
+
 from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -11,7 +12,7 @@ from support import REFERENCE_RE, new_key, person, submit
 
 
 def test_created_answer_has_reference_status_and_time(actions):
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     response = submit(actions, person())
     assert response.status_code == 201, response.text
     body = response.json()
@@ -19,7 +20,7 @@ def test_created_answer_has_reference_status_and_time(actions):
     assert re.match(REFERENCE_RE, body["reference"])
     assert body["status"] == "received"
     created = datetime.fromisoformat(body["created_at"].replace("Z", "+00:00"))
-    assert before - timedelta(seconds=5) <= created <= datetime.now(timezone.utc) + timedelta(seconds=5)
+    assert before - timedelta(seconds=5) <= created <= datetime.now(UTC) + timedelta(seconds=5)
 
 
 def test_same_key_same_body_replays_the_first_answer(actions):
@@ -68,7 +69,9 @@ def test_optional_fields_may_be_absent_null_or_blank(actions, staff):
 
 
 def test_stored_values_are_normalised(actions, staff):
-    body = person(postcode="cv4 7al", uln="1748 529 632", given_name="  Zoë   Ann ", family_name="O\u2019Neil-Testperson")
+    body = person(
+        postcode="cv4 7al", uln="1748 529 632", given_name="  Zoë   Ann ", family_name="O\u2019Neil-Testperson"
+    )
     response = submit(actions, body)
     assert response.status_code == 201, response.text
     record = staff.get(f"/v1/requests/{response.json()['reference']}").json()
@@ -131,7 +134,9 @@ def test_invalid_field_is_named(actions, field, value, code):
         assert errors[0]["type"] == code
 
 
-@pytest.mark.parametrize("field", ["type", "given_name", "family_name", "date_of_birth", "postcode", "channel", "conversation_id"])
+@pytest.mark.parametrize(
+    "field", ["type", "given_name", "family_name", "date_of_birth", "postcode", "channel", "conversation_id"]
+)
 def test_missing_required_field_is_named(actions, field):
     body = person()
     body.pop(field)
@@ -158,8 +163,14 @@ def test_validation_errors_do_not_echo_input(actions):
 
 @pytest.mark.parametrize(
     "raw,content_type",
-    [(b"{not json", "application/json"), (b"[1, 2]", "application/json"), (b"", "application/json"),
-     (b"\xff\xfe\x00", "application/json"), (b"type=opt_out", "application/x-www-form-urlencoded"), (b"null", "application/json")],
+    [
+        (b"{not json", "application/json"),
+        (b"[1, 2]", "application/json"),
+        (b"", "application/json"),
+        (b"\xff\xfe\x00", "application/json"),
+        (b"type=opt_out", "application/x-www-form-urlencoded"),
+        (b"null", "application/json"),
+    ],
 )
 def test_bodies_that_are_not_an_object_are_422(actions, raw, content_type):
     response = actions.post(

@@ -1,4 +1,5 @@
 """In-process checks of the small pure pieces: references, hashing, settings, logs, cursors."""
+
 from __future__ import annotations
 
 import io
@@ -14,7 +15,6 @@ from plr_backend.logs import JsonFormatter
 from plr_backend.references import ALPHABET, new_reference, normalise_reference
 from plr_backend.settings import ConfigError, load_settings, normalise_database_url
 from plr_backend.store import InvalidCursor, decode_cursor, encode_cursor
-
 from support import REFERENCE_RE
 
 GOOD_ENV = {
@@ -33,10 +33,19 @@ def test_references_use_only_unambiguous_characters():
     assert all(re.match(REFERENCE_RE, r) for r in seen)
 
 
-@pytest.mark.parametrize("typed,expected", [
-    ("PLR-7K3M-9QXD", "PLR-7K3M-9QXD"), ("plr 7k3m 9qxd", "PLR-7K3M-9QXD"), ("7K3M9QXD", "PLR-7K3M-9QXD"),
-    ("PLR-7K3M-9QX0", None), ("PLR-7K3M-9QXDD", None), ("", None), ("PLR-OOOO-IIII", None), ("x" * 100, None),
-])
+@pytest.mark.parametrize(
+    "typed,expected",
+    [
+        ("PLR-7K3M-9QXD", "PLR-7K3M-9QXD"),
+        ("plr 7k3m 9qxd", "PLR-7K3M-9QXD"),
+        ("7K3M9QXD", "PLR-7K3M-9QXD"),
+        ("PLR-7K3M-9QX0", None),
+        ("PLR-7K3M-9QXDD", None),
+        ("", None),
+        ("PLR-OOOO-IIII", None),
+        ("x" * 100, None),
+    ],
+)
 def test_normalise_reference(typed, expected):
     assert normalise_reference(typed) == expected
 
@@ -47,7 +56,9 @@ def test_hashes_are_keyed_separated_and_fold_names():
     assert vault.dob_hash("2001-03-12") != other.dob_hash("2001-03-12")
     assert vault.dob_hash("2001-03-12") != vault.uln_hash("2001-03-12")
     assert vault.digest("x", "ab", "c") != vault.digest("x", "a", "bc")
-    assert vault.identity_hash("Zoë", "O'Neil", "2001-03-12", "sw1a1aa") == vault.identity_hash("ZOE", "oneil", "2001-03-12", "SW1A 1AA")
+    assert vault.identity_hash("Zoë", "O'Neil", "2001-03-12", "sw1a1aa") == vault.identity_hash(
+        "ZOE", "oneil", "2001-03-12", "SW1A 1AA"
+    )
     assert fold_name("  Siân   Ap-Rhys ") == "sian aprhys"
 
 
@@ -61,12 +72,24 @@ def test_sealed_fields_round_trip_and_survive_key_rotation():
 
 def test_settings_fail_fast_with_every_problem_listed():
     with pytest.raises(ConfigError) as error:
-        load_settings({"PLR_ENV_FILE": "/nonexistent/.env", "STAFF_API_KEY": "__secret__", "BACKEND_ENCRYPTION_KEY": "nope" * 5,
-                       "RETENTION_DAYS": "soon", "LOG_LEVEL": "LOUD"})
+        load_settings(
+            {
+                "PLR_ENV_FILE": "/nonexistent/.env",
+                "STAFF_API_KEY": "__secret__",
+                "BACKEND_ENCRYPTION_KEY": "nope" * 5,
+                "RETENTION_DAYS": "soon",
+                "LOG_LEVEL": "LOUD",
+            }
+        )
     message = str(error.value)
-    for expected in ("ACTIONS_API_KEY is missing", "STAFF_API_KEY still holds the placeholder",
-                     "BACKEND_ENCRYPTION_KEY is not a Fernet key", "BACKEND_HASH_KEY is missing",
-                     "RETENTION_DAYS must be a whole number", "LOG_LEVEL must be one of"):
+    for expected in (
+        "ACTIONS_API_KEY is missing",
+        "STAFF_API_KEY still holds the placeholder",
+        "BACKEND_ENCRYPTION_KEY is not a Fernet key",
+        "BACKEND_HASH_KEY is missing",
+        "RETENTION_DAYS must be a whole number",
+        "LOG_LEVEL must be one of",
+    ):
         assert expected in message
 
 
@@ -77,16 +100,24 @@ def test_settings_refuse_one_key_for_both_roles():
 
 def test_settings_defaults_and_repr_hides_secrets():
     settings = load_settings(GOOD_ENV)
-    assert (settings.port, settings.bind_host, settings.retention_days, settings.log_level) == (8000, "127.0.0.1", 365, "INFO")
+    assert (settings.port, settings.bind_host, settings.retention_days, settings.log_level) == (
+        8000,
+        "127.0.0.1",
+        365,
+        "INFO",
+    )
     assert settings.database_url.endswith("/var/backend.db") and settings.is_sqlite
     assert "a" * 20 not in repr(settings) and "h" * 20 not in repr(settings)
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("postgresql://u:p@h:5432/d", "postgresql+psycopg://u:p@h:5432/d"),
-    ("postgres://h/d", "postgresql+psycopg://h/d"),
-    ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("postgresql://u:p@h:5432/d", "postgresql+psycopg://u:p@h:5432/d"),
+        ("postgres://h/d", "postgresql+psycopg://h/d"),
+        ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+    ],
+)
 def test_database_urls(raw, expected):
     assert normalise_database_url(raw) == expected
 

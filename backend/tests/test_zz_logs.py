@@ -1,4 +1,5 @@
 """Runs last: the logs of every service and command in this run hold no personal value."""
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,7 @@ def find_any(text: str, values: set[str]) -> list[str]:
         by_prefix[value[:PREFIX]].append(value)
     found = set()
     for i in range(len(text) - PREFIX + 1):
-        candidates = by_prefix.get(text[i:i + PREFIX])
+        candidates = by_prefix.get(text[i : i + PREFIX])
         if candidates:
             found.update(v for v in candidates if text.startswith(v, i))
     return sorted(found)
@@ -27,7 +28,9 @@ def find_any(text: str, values: set[str]) -> list[str]:
 
 def test_find_any_finds_what_is_there():
     assert find_any("xx Testperson-Abc yy 2001-03-12", {"Testperson-Abc", "2001-03-12", "1748529632"}) == [
-        "2001-03-12", "Testperson-Abc"]
+        "2001-03-12",
+        "Testperson-Abc",
+    ]
 
 
 @pytest.mark.last

@@ -10,7 +10,7 @@ import pytest
 from actions import settings as settings_module
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYS = ["BACKEND_URL", "ACTIONS_API_KEY", "HELPDESK_HOURS", "HELPDESK_PHONE", "OUTBOX_PATH", "LOG_LEVEL",
+KEYS = ["BACKEND_URL", "ACTIONS_API_KEY", "OUTBOX_ENCRYPTION_KEY", "HELPDESK_HOURS", "HELPDESK_PHONE", "OUTBOX_PATH", "LOG_LEVEL",
         "BACKEND_READ_TIMEOUT"]
 
 
@@ -25,6 +25,7 @@ def test_values_come_from_the_env_file(tmp_path, clean_env):
     env_file = tmp_path / ".env"
     env_file.write_text(
         "BACKEND_URL=http://127.0.0.1:9999/\nACTIONS_API_KEY=k-123\nHELPDESK_HOURS=Mon-Fri 9-5\n"
+        "OUTBOX_ENCRYPTION_KEY=outbox-key\n"
         "BACKEND_READ_TIMEOUT=2.5\nLOG_LEVEL=debug\n"
     )
     clean_env.setenv("PLR_ENV_FILE", str(env_file))
@@ -38,7 +39,7 @@ def test_values_come_from_the_env_file(tmp_path, clean_env):
 
 def test_environment_wins_over_env_file(tmp_path, clean_env):
     env_file = tmp_path / ".env"
-    env_file.write_text("BACKEND_URL=http://from-file\nACTIONS_API_KEY=file-key\n")
+    env_file.write_text("BACKEND_URL=http://from-file\nACTIONS_API_KEY=file-key\nOUTBOX_ENCRYPTION_KEY=k\n")
     clean_env.setenv("PLR_ENV_FILE", str(env_file))
     clean_env.setenv("ACTIONS_API_KEY", "env-key")
     assert settings_module.load_settings().actions_api_key == "env-key"
@@ -54,7 +55,7 @@ def test_missing_or_placeholder_secret_fails_fast(tmp_path, clean_env):
 
 def test_bad_number_names_the_key(tmp_path, clean_env):
     env_file = tmp_path / ".env"
-    env_file.write_text("BACKEND_URL=http://x\nACTIONS_API_KEY=k\nBACKEND_READ_TIMEOUT=soon\n")
+    env_file.write_text("BACKEND_URL=http://x\nACTIONS_API_KEY=k\nOUTBOX_ENCRYPTION_KEY=k\nBACKEND_READ_TIMEOUT=soon\n")
     clean_env.setenv("PLR_ENV_FILE", str(env_file))
     with pytest.raises(settings_module.SettingsError, match="BACKEND_READ_TIMEOUT"):
         settings_module.load_settings()

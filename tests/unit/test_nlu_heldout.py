@@ -35,3 +35,12 @@ def test_every_faq_topic_and_intent_of_mine_is_tested():
 def test_normalise_ignores_case_punctuation_and_spacing():
     assert normalise("  What's   a ULN? ") == normalise("whats a uln")
     assert normalise("what is a uln") != normalise("what is a plr")
+
+
+def test_no_training_phrasing_is_labelled_twice():
+    """The same words (after normalising) under two intents or topics teach nothing but doubt."""
+    owners = {}
+    for intent, texts in training_examples().items():
+        for text in texts:
+            owners.setdefault(normalise(text), set()).add(intent)
+    assert {text: sorted(i) for text, i in owners.items() if len(i) > 1} == {}

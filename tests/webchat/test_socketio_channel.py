@@ -14,7 +14,7 @@ import json
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import pytest
 import socketio
@@ -31,14 +31,14 @@ REPLY_TIMEOUT = 45.0
 class SocketChat:
     """One browser-like socket.io client: collects every event the server sends it."""
 
-    def __init__(self, url: str, origin: Optional[str]) -> None:
+    def __init__(self, url: str, origin: str | None) -> None:
         self.url = url
         self.origin = origin
         self.client = socketio.AsyncClient(reconnection=False)
         self.events: asyncio.Queue = asyncio.Queue()
         for name in ("session_confirm", "bot_uttered", "chat_error"):
             self.client.on(name, self._collector(name))
-        self.token: Optional[str] = None
+        self.token: str | None = None
 
     def _collector(self, name: str):
         async def collect(data: Any = None) -> None:
@@ -57,7 +57,7 @@ class SocketChat:
             if event == name:
                 return data
 
-    async def session(self, token: Optional[str] = None, **extra: Any) -> str:
+    async def session(self, token: str | None = None, **extra: Any) -> str:
         await self.client.emit("session_request", {"session_id": token, **extra})
         self.token = await self.next_event("session_confirm", timeout=10)
         return self.token

@@ -1,11 +1,12 @@
 """The HTTP API (FastAPI). Routes only translate between HTTP and `RequestStore`."""
+
 from __future__ import annotations
 
 import logging
 import re
 from contextlib import asynccontextmanager
 from datetime import date
-from typing import Annotated, Optional
+from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,11 +24,10 @@ from .schemas import (
     RequestDetail,
     RequestIn,
     RequestPage,
-    RequestRecord,
     RequestType,
+    Status,
     StatusChange,
     StatusView,
-    Status,
     Submitted,
     ValidationProblem,
 )
@@ -57,18 +57,20 @@ def field_error(location: str, name: str, code: str, message: str) -> RequestVal
     return RequestValidationError([{"loc": (location, name), "type": code, "msg": message}])
 
 
-def role(request: Request, _credentials: Optional[HTTPAuthorizationCredentials] = Depends(bearer)) -> str:
+# The dependencies are `async def` on purpose: they only read the scope, and a sync dependency
+# would cost a hop to the thread pool (and back) on every request.
+async def role(request: Request, _credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> str:
     # Authenticate (middleware) has already refused unknown keys; this only reads its verdict.
     return request.scope[ROLE_KEY]  # type: ignore[return-value]
 
 
-def actions_only(who: Annotated[str, Depends(role)]) -> str:
+async def actions_only(who: Annotated[str, Depends(role)]) -> str:
     if who != "actions":
         raise Forbidden()
     return who
 
 
-def staff_only(who: Annotated[str, Depends(role)]) -> str:
+async def staff_only(who: Annotated[str, Depends(role)]) -> str:
     if who != "staff":
         raise Forbidden()
     return who
@@ -85,12 +87,17 @@ async def validation_problem(_request: Request, exc: RequestValidationError) -> 
     for error in exc.errors():
         loc = tuple(error.get("loc", ()))
         details.append(
-            {"loc": list(loc), "field": _field_name(loc), "type": error.get("type", "invalid"), "msg": error.get("msg", "")}
+            {
+                "loc": list(loc),
+                "field": _field_name(loc),
+                "type": error.get("type", "invalid"),
+                "msg": error.get("msg", ""),
+            }
         )
     return JSONResponse({"detail": details}, status_code=422)
 
 
-def create_app(settings: Settings, database: Optional[Database] = None) -> FastAPI:
+def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     db = database or Database(settings.database_url)
     store = RequestStore(db, Vault(settings.fernet(), settings.hash_key))
 
@@ -152,8 +159,12 @@ def create_app(settings: Settings, database: Optional[Database] = None) -> FastA
         replay = result.outcome == "replayed"
         log.info(
             "request replayed" if replay else "request stored",
-            extra={"event": f"request.{result.outcome}", "reference": result.reference,
-                   "type": body.type, "channel": body.channel},
+            extra={
+                "event": f"request.{result.outcome}",
+                "reference": result.reference,
+                "type": body.type,
+                "channel": body.channel,
+            },
         )
         return JSONResponse(payload.model_dump(mode="json"), status_code=200 if replay else 201)
 
@@ -165,10 +176,10 @@ def create_app(settings: Settings, database: Optional[Database] = None) -> FastA
     )
     def list_requests(
         _who: Annotated[str, Depends(staff_only)],
-        status: Optional[Status] = None,
-        type: Optional[RequestType] = None,  # noqa: A002 - the query parameter is called `type`
+        status: Status | None = None,
+        type: RequestType | None = None,  # noqa: A002 - the query parameter is called `type`
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
-        cursor: Annotated[Optional[str], Query(max_length=64)] = None,
+        cursor: Annotated[str | None, Query(max_length=64)] = None,
     ) -> RequestPage:
         try:
             items, next_cursor = store.list(status=status, type_=type, limit=limit, cursor=cursor)
@@ -190,7 +201,7 @@ def create_app(settings: Settings, database: Optional[Database] = None) -> FastA
     def show_request(
         reference: str,
         who: Annotated[str, Depends(role)],
-        date_of_birth: Annotated[Optional[str], Query(max_length=10, examples=["2001-03-12"])] = None,
+        date_of_birth: Annotated[str | None, Query(max_length=10, examples=["2001-03-12"])] = None,
     ):
         normalised = normalise_reference(reference)
         if who == "actions":
@@ -230,9 +241,13 @@ def create_app(settings: Settings, database: Optional[Database] = None) -> FastA
         change: StatusChange,
         _who: Annotated[str, Depends(staff_only)],
         staff_user: Annotated[
-            Optional[str],
-            Header(alias="X-Staff-User", max_length=64, pattern=r"^[A-Za-z0-9._@-]+$",
-                   description="who is making the change, for the audit trail"),
+            str | None,
+            Header(
+                alias="X-Staff-User",
+                max_length=64,
+                pattern=r"^[A-Za-z0-9._@-]+$",
+                description="who is making the change, for the audit trail",
+            ),
         ] = None,
     ) -> JSONResponse:
         normalised = normalise_reference(reference)

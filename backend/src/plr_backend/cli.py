@@ -8,17 +8,20 @@ generate-register, load-register       the synthetic learner register for the id
 Staff commands print personal data to stdout on purpose (that is their job); logs, on stderr,
 never carry it.
 """
+
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import getpass
 import json
 import logging
+import os
 import sys
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Optional, Sequence
 
 from . import logs, register
 from .crypto import Vault
@@ -32,8 +35,21 @@ from .store import Conflict, NotFound, RequestStore
 log = logging.getLogger("plr_backend.cli")
 PENDING = ("received", "in_progress")
 EXPORT_COLUMNS = (
-    "reference", "type", "status", "match", "given_name", "family_name", "previous_family_name",
-    "date_of_birth", "postcode", "uln", "contact_email", "channel", "conversation_id", "created_at", "updated_at",
+    "reference",
+    "type",
+    "status",
+    "match",
+    "given_name",
+    "family_name",
+    "previous_family_name",
+    "date_of_birth",
+    "postcode",
+    "uln",
+    "contact_email",
+    "channel",
+    "conversation_id",
+    "created_at",
+    "updated_at",
 )
 
 
@@ -61,8 +77,15 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     require_current(settings.database_url)
     host = args.host or settings.bind_host
     port = args.port or settings.port
-    log.info("starting", extra={"event": "serve", "host": host, "port": port,
-                                "database": "sqlite" if settings.is_sqlite else "postgresql"})
+    log.info(
+        "starting",
+        extra={
+            "event": "serve",
+            "host": host,
+            "port": port,
+            "database": "sqlite" if settings.is_sqlite else "postgresql",
+        },
+    )
     uvicorn.run(
         create_app(settings),
         host=host,
@@ -79,21 +102,27 @@ def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
     logging.getLogger("alembic").setLevel(logging.INFO)
     upgrade(settings.database_url)
     require_current(settings.database_url)
-    log.info("schema up to date", extra={"event": "migrate", "database": "sqlite" if settings.is_sqlite else "postgresql"})
+    log.info(
+        "schema up to date", extra={"event": "migrate", "database": "sqlite" if settings.is_sqlite else "postgresql"}
+    )
     return 0
 
 
 def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
     store = _store(settings)
     statuses = (args.status,) if args.status else PENDING
-    cursor: Optional[str] = None
+    cursor: str | None = None
     shown = 0
     print(f"{'reference':<14} {'type':<8} {'status':<12} {'match':<10} {'channel':<7} created (UTC)")
     while shown < args.limit:
-        items, cursor = store.list(type_=args.type, limit=min(200, args.limit - shown), cursor=cursor, statuses=statuses)
+        items, cursor = store.list(
+            type_=args.type, limit=min(200, args.limit - shown), cursor=cursor, statuses=statuses
+        )
         for item in items:
-            print(f"{item.reference:<14} {item.type:<8} {item.status:<12} {item.match:<10} {item.channel:<7} "
-                  f"{item.created_at:%Y-%m-%d %H:%M}")
+            print(
+                f"{item.reference:<14} {item.type:<8} {item.status:<12} {item.match:<10} {item.channel:<7} "
+                f"{item.created_at:%Y-%m-%d %H:%M}"
+            )
         shown += len(items)
         if cursor is None:
             break
@@ -121,20 +150,29 @@ def cmd_set_status(settings: Settings, args: argparse.Namespace) -> int:
         raise CommandError(f"no request {reference}") from None
     except Conflict as exc:
         raise CommandError(str(exc)) from None
-    log.info("status changed", extra={"event": "request.status_changed", "reference": reference, "to_status": args.status})
+    log.info(
+        "status changed", extra={"event": "request.status_changed", "reference": reference, "to_status": args.status}
+    )
     print(f"{detail.reference}: {detail.history[-1].from_status} -> {detail.status}")
     return 0
+
+
+def _export_target(path: str):
+    if path == "-":
+        return contextlib.nullcontext(sys.stdout)
+    # Personal data: readable by its owner only, from the first byte.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    return open(descriptor, "w", newline="", encoding="utf-8")
 
 
 def cmd_export_csv(settings: Settings, args: argparse.Namespace) -> int:
     store = _store(settings)
     statuses = tuple(args.status) if args.status else None
-    out = sys.stdout if args.output == "-" else open(args.output, "w", newline="", encoding="utf-8")
     count = 0
-    try:
+    with _export_target(args.output) as out:
         writer = csv.writer(out)
         writer.writerow(EXPORT_COLUMNS)
-        cursor: Optional[str] = None
+        cursor: str | None = None
         while True:
             items, cursor = store.list(type_=args.type, limit=200, cursor=cursor, statuses=statuses)
             for item in items:
@@ -143,9 +181,6 @@ def cmd_export_csv(settings: Settings, args: argparse.Namespace) -> int:
                 count += 1
             if cursor is None:
                 break
-    finally:
-        if out is not sys.stdout:
-            out.close()
     log.info("export written", extra={"event": "export", "count": count})
     if args.output != "-":
         print(f"{count} request(s) written to {args.output}")
@@ -157,18 +192,23 @@ def cmd_retention(settings: Settings, args: argparse.Namespace) -> int:
     days = args.days or settings.retention_days
     references = store.apply_retention(days, dry_run=args.dry_run)
     for reference in references:
-        log.info("deleted by retention" if not args.dry_run else "would be deleted",
-                 extra={"event": "retention.deleted" if not args.dry_run else "retention.candidate",
-                        "reference": reference, "days": days})
+        log.info(
+            "deleted by retention" if not args.dry_run else "would be deleted",
+            extra={
+                "event": "retention.deleted" if not args.dry_run else "retention.candidate",
+                "reference": reference,
+                "days": days,
+            },
+        )
     verb = "would delete" if args.dry_run else "deleted"
     print(f"retention ({days} days): {verb} {len(references)} completed/rejected request(s)")
     return 0
 
 
-def cmd_generate_register(_settings: Optional[Settings], args: argparse.Namespace) -> int:
+def cmd_generate_register(_settings: Settings | None, args: argparse.Namespace) -> int:
     if args.count < 200:
         raise CommandError("the register needs at least 200 learners")
-    rows = register.synthetic_learners(args.count, args.seed, datetime.now(timezone.utc).date())
+    rows = register.synthetic_learners(args.count, args.seed, datetime.now(UTC).date())
     written = register.write_csv(rows, Path(args.output))
     print(f"{written} synthetic learners written to {args.output}")
     return 0
@@ -177,7 +217,7 @@ def cmd_generate_register(_settings: Optional[Settings], args: argparse.Namespac
 def cmd_load_register(settings: Settings, args: argparse.Namespace) -> int:
     require_current(settings.database_url)
     try:
-        rows = register.read_csv(Path(args.path), datetime.now(timezone.utc).date())
+        rows = register.read_csv(Path(args.path), datetime.now(UTC).date())
     except register.RegisterError as exc:
         raise CommandError(str(exc)) from None
     db = Database(settings.database_url)
@@ -188,7 +228,9 @@ def cmd_load_register(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="plr-backend", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="plr-backend", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the HTTP API (uvicorn)")
@@ -196,7 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="default: BACKEND_PORT")
     serve.set_defaults(handler=cmd_serve)
 
-    commands.add_parser("migrate", help="upgrade the database schema to the latest revision").set_defaults(handler=cmd_migrate)
+    commands.add_parser("migrate", help="upgrade the database schema to the latest revision").set_defaults(
+        handler=cmd_migrate
+    )
 
     listing = commands.add_parser("list", help="list requests (default: pending = received + in_progress)")
     listing.add_argument("--status", choices=STATUSES)
@@ -238,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if not getattr(args, "needs_settings", True):
         logs.configure("INFO")
@@ -262,7 +306,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from sqlalchemy.exc import OperationalError
 
         if isinstance(exc, OperationalError):
-            print("error: cannot reach the database (check DATABASE_URL and that the server is running)", file=sys.stderr)
+            print(
+                "error: cannot reach the database (check DATABASE_URL and that the server is running)", file=sys.stderr
+            )
             return 1
         raise
 

@@ -4,13 +4,15 @@ The database never holds a personal value in clear: each request's personal fiel
 Fernet token, and the few lookups we need (date-of-birth check, register matching, idempotent
 replay) compare keyed hashes, which are useless without BACKEND_HASH_KEY.
 """
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
 import unicodedata
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 from cryptography.fernet import InvalidToken, MultiFernet
 
@@ -31,10 +33,10 @@ class Vault:
             # A wrong or rotated-away key: say so without echoing the token.
             raise UnreadableRecord("personal fields cannot be decrypted with the configured keys") from exc
 
-    def seal_text(self, text: Optional[str]) -> Optional[str]:
+    def seal_text(self, text: str | None) -> str | None:
         return None if text is None else self._fernet.encrypt(text.encode()).decode()
 
-    def open_text(self, token: Optional[str]) -> Optional[str]:
+    def open_text(self, token: str | None) -> str | None:
         if token is None:
             return None
         try:

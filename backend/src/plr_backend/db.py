@@ -7,12 +7,13 @@ Within one process, writers also queue on a lock: SQLite's own busy handler slee
 (up to 100 ms a turn), which under a burst starves some writers for seconds; the busy timeout
 remains for writers in other processes (the staff CLI).
 """
+
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url

@@ -5,6 +5,7 @@ this one keeps only the whitelisted keys below, and none of them is personal. Re
 identified by their reference only. (A library such as python-json-logger would copy every
 extra, which is exactly what we do not want, so the 30 lines live here.)
 """
+
 from __future__ import annotations
 
 import json
@@ -15,9 +16,25 @@ from typing import Any
 
 # The only extra fields a log line may carry.
 ALLOWED_FIELDS = (
-    "event", "reference", "outcome", "method", "route", "status", "duration_ms",
-    "from_status", "to_status", "type", "channel", "match", "count", "error", "actor", "days",
-    "host", "port", "database",
+    "event",
+    "reference",
+    "outcome",
+    "method",
+    "route",
+    "status",
+    "duration_ms",
+    "from_status",
+    "to_status",
+    "type",
+    "channel",
+    "match",
+    "count",
+    "error",
+    "actor",
+    "days",
+    "host",
+    "port",
+    "database",
 )
 
 

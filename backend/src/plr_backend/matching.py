@@ -5,9 +5,11 @@ previous) + date of birth + postcode. One candidate is `matched`, several are `a
 (including a ULN that points at one learner while the details point at another), none is
 `no_match`. Only keyed hashes are compared; the register's personal fields stay encrypted.
 """
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session

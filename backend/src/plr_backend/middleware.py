@@ -4,15 +4,16 @@ Pure ASGI rather than Starlette's BaseHTTPMiddleware: they run before FastAPI pa
 so an unauthenticated or oversized request is refused before its body is read or validated,
 and an unexpected exception is turned into a JSON answer instead of reaching uvicorn's 500.
 """
+
 from __future__ import annotations
 
 import hmac
 import json
 import logging
 import time
-from typing import Awaitable, Callable, MutableMapping, Optional
+from collections.abc import Awaitable, Callable, MutableMapping
 
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from .crypto import UnreadableRecord
@@ -29,7 +30,7 @@ ROLE_KEY = "plr.role"
 log = logging.getLogger("plr_backend.http")
 
 
-async def send_json(send: Send, status: int, body: dict, headers: Optional[list] = None) -> None:
+async def send_json(send: Send, status: int, body: dict, headers: list | None = None) -> None:
     payload = json.dumps(body).encode()
     await send(
         {
@@ -45,7 +46,7 @@ async def send_json(send: Send, status: int, body: dict, headers: Optional[list]
     await send({"type": "http.response.body", "body": payload})
 
 
-def _header(scope: Scope, name: bytes) -> Optional[bytes]:
+def _header(scope: Scope, name: bytes) -> bytes | None:
     for key, value in scope.get("headers", []):  # type: ignore[union-attr]
         if key == name:
             return value
@@ -110,10 +111,14 @@ class CatchAll:
         try:
             await self.app(scope, receive, tracking)
         except Exception as exc:  # noqa: BLE001 - this is the last line of defence by design
-            database = isinstance(exc, (OperationalError, PoolTimeout, DBAPIError))
+            database = isinstance(exc, (DBAPIError, PoolTimeout))
             log.error(
                 "request failed",
-                extra={"event": "unhandled_error", "error": type(exc).__name__, "outcome": "database" if database else "bug"},
+                extra={
+                    "event": "unhandled_error",
+                    "error": type(exc).__name__,
+                    "outcome": "database" if database else "bug",
+                },
             )
             if started["value"]:
                 return
@@ -176,7 +181,7 @@ class Authenticate:
         self.app = app
         self.keys = {"actions": actions_key.encode(), "staff": staff_key.encode()}
 
-    def role_for(self, header: Optional[bytes]) -> Optional[str]:
+    def role_for(self, header: bytes | None) -> str | None:
         if not header:
             return None
         scheme, _, token = header.partition(b" ")

@@ -1,8 +1,8 @@
 """Alembic, driven from code so it works from any directory and with any DATABASE_URL."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 from alembic import command
 from alembic.config import Config
@@ -27,15 +27,15 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade(database_url: str) -> None:
     if database_url.startswith("sqlite:///"):
-        Path(database_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        Path(database_url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(database_url), "head")
 
 
-def head_revision(database_url: str) -> Optional[str]:
+def head_revision(database_url: str) -> str | None:
     return ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
 
 
-def current_revision(database_url: str) -> Optional[str]:
+def current_revision(database_url: str) -> str | None:
     engine = create_engine(database_url, poolclass=pool.NullPool, hide_parameters=True)
     try:
         with engine.connect() as connection:

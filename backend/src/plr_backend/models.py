@@ -1,8 +1,8 @@
 """Tables. Personal values only ever appear inside Fernet tokens (`personal`, `note`)."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Optional
+from datetime import UTC, datetime
 
 from sqlalchemy import CheckConstraint, DateTime, Index, Integer, MetaData, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -24,18 +24,18 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: Optional[datetime], dialect) -> Optional[datetime]:
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime: use datetime.now(timezone.utc)")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: Optional[datetime], dialect) -> Optional[datetime]:
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -86,10 +86,10 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     actor: Mapped[str] = mapped_column(String(80))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
-    from_status: Mapped[Optional[str]] = mapped_column(String(16), nullable=True)
-    to_status: Mapped[Optional[str]] = mapped_column(String(16), nullable=True)
+    from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    to_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # Staff notes may quote a learner: encrypted like the personal fields.
-    note: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class RegisterLearner(Base):
@@ -101,6 +101,6 @@ class RegisterLearner(Base):
     uln_hash: Mapped[str] = mapped_column(String(64), index=True)
     identity_hash: Mapped[str] = mapped_column(String(64), index=True)
     # Same person under a previous family name, when the register knows one.
-    previous_identity_hash: Mapped[Optional[str]] = mapped_column(String(64), nullable=True, index=True)
+    previous_identity_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     personal: Mapped[str] = mapped_column(Text)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)

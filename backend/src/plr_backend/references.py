@@ -4,11 +4,11 @@ The alphabet leaves out 0/O, 1/I/L so a learner reading a reference over the pho
 confuse two characters. 31 symbols x 8 positions gives about 8.5e11 references, and they come
 from `secrets`, so a reference cannot be guessed from another one.
 """
+
 from __future__ import annotations
 
 import re
 import secrets
-from typing import Optional
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 PATTERN = re.compile(rf"^PLR-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}$")
@@ -19,7 +19,7 @@ def new_reference() -> str:
     return f"PLR-{chars[:4]}-{chars[4:]}"
 
 
-def normalise_reference(text: str) -> Optional[str]:
+def normalise_reference(text: str) -> str | None:
     """Accept what a person types ("plr 7k3m 9qxd", "PLR7K3M9QXD"); None when it cannot be one."""
     if not isinstance(text, str) or len(text) > 40:
         return None

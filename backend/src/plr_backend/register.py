@@ -5,17 +5,19 @@ Every generated person is obviously fictional (family names start with "Testlear
 UK format. A few pairs share name, date of birth and postcode on purpose, so that `ambiguous`
 can be exercised.
 """
+
 from __future__ import annotations
 
 import csv
 import random
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Iterable, Optional
+
+from sqlalchemy import delete, func, select
 
 from plr_common import check_date_of_birth, check_name, check_postcode, check_uln
-from sqlalchemy import delete, select, func
 
 from .crypto import Vault
 from .db import Database
@@ -27,13 +29,58 @@ DEFAULT_PATH = REPO_ROOT / "var" / "register" / "learners.csv"
 COLUMNS = ("uln", "given_name", "family_name", "previous_family_name", "date_of_birth", "postcode")
 
 GIVEN = (
-    "Ada", "Bryn", "Cai", "Dilys", "Eira", "Ffion", "Gethin", "Hana", "Idris", "Jude", "Kit", "Lowri",
-    "Mabli", "Nia", "Osian", "Priya", "Quinn", "Rhys", "Sian", "Tomos", "Una", "Vik", "Wren", "Yusuf",
-    "Zoë", "Aoife", "Siân", "Mair", "Jo-Ann", "Ffransis",
+    "Ada",
+    "Bryn",
+    "Cai",
+    "Dilys",
+    "Eira",
+    "Ffion",
+    "Gethin",
+    "Hana",
+    "Idris",
+    "Jude",
+    "Kit",
+    "Lowri",
+    "Mabli",
+    "Nia",
+    "Osian",
+    "Priya",
+    "Quinn",
+    "Rhys",
+    "Sian",
+    "Tomos",
+    "Una",
+    "Vik",
+    "Wren",
+    "Yusuf",
+    "Zoë",
+    "Aoife",
+    "Siân",
+    "Mair",
+    "Jo-Ann",
+    "Ffransis",
 )
 FAMILY_STEMS = (
-    "Alder", "Birch", "Cedar", "Damson", "Elm", "Fern", "Gorse", "Hazel", "Ivy", "Juniper", "Larch",
-    "Maple", "Nettle", "Oak", "Poplar", "Rowan", "Sorrel", "Thyme", "Willow", "Yarrow",
+    "Alder",
+    "Birch",
+    "Cedar",
+    "Damson",
+    "Elm",
+    "Fern",
+    "Gorse",
+    "Hazel",
+    "Ivy",
+    "Juniper",
+    "Larch",
+    "Maple",
+    "Nettle",
+    "Oak",
+    "Poplar",
+    "Rowan",
+    "Sorrel",
+    "Thyme",
+    "Willow",
+    "Yarrow",
 )
 OUTWARD = ("CV1", "LS1", "B33", "M1", "CF10", "SA1", "BT7", "LL57", "NE1", "BS1", "SW1A", "EC1A", "W1A", "NP20")
 INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
@@ -48,7 +95,7 @@ class RegisterRow:
     uln: str
     given_name: str
     family_name: str
-    previous_family_name: Optional[str]
+    previous_family_name: str | None
     date_of_birth: str
     postcode: str
 
@@ -56,7 +103,7 @@ class RegisterRow:
 def make_uln(rng: random.Random) -> str:
     while True:
         head = str(rng.randint(1, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(8))
-        remainder = sum(int(d) * w for d, w in zip(head, range(10, 1, -1))) % 11
+        remainder = sum(int(d) * w for d, w in zip(head, range(10, 1, -1), strict=False)) % 11
         if remainder:  # r == 0 has no valid check digit
             return head + str(10 - remainder)
 
@@ -70,7 +117,11 @@ def synthetic_learners(count: int, seed: int, today: date, ambiguous_pairs: int 
         if uln in seen_ulns:
             continue
         seen_ulns.add(uln)
-        family = f"Testlearner-{rng.choice(FAMILY_STEMS)}" if rng.random() < 0.5 else f"Synth{rng.choice(FAMILY_STEMS).lower()}"
+        family = (
+            f"Testlearner-{rng.choice(FAMILY_STEMS)}"
+            if rng.random() < 0.5
+            else f"Synth{rng.choice(FAMILY_STEMS).lower()}"
+        )
         previous = f"Synth{rng.choice(FAMILY_STEMS).lower()}" if rng.random() < 0.1 else None
         # Ages 14 to 60: ULNs are issued from 14.
         born = today - timedelta(days=rng.randint(14 * 366, 60 * 365))
@@ -83,7 +134,9 @@ def synthetic_learners(count: int, seed: int, today: date, ambiguous_pairs: int 
         while uln in seen_ulns:
             uln = make_uln(rng)
         seen_ulns.add(uln)
-        rows.append(RegisterRow(uln, twin_of.given_name, twin_of.family_name, None, twin_of.date_of_birth, twin_of.postcode))
+        rows.append(
+            RegisterRow(uln, twin_of.given_name, twin_of.family_name, None, twin_of.date_of_birth, twin_of.postcode)
+        )
     return rows
 
 
@@ -129,10 +182,12 @@ def read_csv(path: Path, today: date) -> list[RegisterRow]:
                 continue
             rows.append(
                 RegisterRow(
-                    uln=checks["uln"].value, given_name=checks["given_name"].value,
+                    uln=checks["uln"].value,
+                    given_name=checks["given_name"].value,
                     family_name=checks["family_name"].value,
                     previous_family_name=checks["previous_family_name"].value if previous_raw else None,
-                    date_of_birth=checks["date_of_birth"].value, postcode=checks["postcode"].value,
+                    date_of_birth=checks["date_of_birth"].value,
+                    postcode=checks["postcode"].value,
                 )
             )
     if problems:
@@ -158,7 +213,7 @@ def load(db: Database, vault: Vault, rows: list[RegisterRow]) -> int:
                     uln_hash=vault.uln_hash(row.uln),
                     identity_hash=vault.identity_hash(row.given_name, row.family_name, row.date_of_birth, row.postcode),
                     previous_identity_hash=previous_hash,
-                    personal=vault.seal(row.__dict__),
+                    personal=vault.seal(asdict(row)),
                     loaded_at=now,
                 )
             )

@@ -1,8 +1,9 @@
 """Request and response bodies; they are the contract the action server codes against."""
+
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -15,9 +16,7 @@ StaffStatus = Literal["in_progress", "completed", "rejected"]
 Match = Literal["matched", "no_match", "ambiguous"]
 
 Name = Annotated[str, Field(min_length=1, max_length=70), AfterValidator(v.name)]
-OptionalName = Annotated[
-    Optional[Name], BeforeValidator(v.blank_to_none), Field(default=None)
-]
+OptionalName = Annotated[Name | None, BeforeValidator(v.blank_to_none), Field(default=None)]
 DateOfBirth = Annotated[
     str,
     Field(min_length=10, max_length=10, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", examples=["2001-03-12"]),
@@ -25,12 +24,12 @@ DateOfBirth = Annotated[
 ]
 Postcode = Annotated[str, Field(min_length=5, max_length=10, examples=["SW1A 1AA"]), AfterValidator(v.postcode)]
 Uln = Annotated[
-    Optional[Annotated[str, Field(max_length=20, examples=["1748529632"]), AfterValidator(v.uln)]],
+    Annotated[str, Field(max_length=20, examples=["1748529632"]), AfterValidator(v.uln)] | None,
     BeforeValidator(v.blank_to_none),
     Field(default=None),
 ]
 Email = Annotated[
-    Optional[Annotated[str, Field(max_length=254), AfterValidator(v.email)]],
+    Annotated[str, Field(max_length=254), AfterValidator(v.email)] | None,
     BeforeValidator(v.blank_to_none),
     Field(default=None),
 ]
@@ -55,8 +54,14 @@ class RequestIn(BaseModel):
 
 
 PERSONAL_FIELDS = (
-    "given_name", "family_name", "previous_family_name", "date_of_birth", "postcode", "uln",
-    "contact_email", "conversation_id",
+    "given_name",
+    "family_name",
+    "previous_family_name",
+    "date_of_birth",
+    "postcode",
+    "uln",
+    "contact_email",
+    "conversation_id",
 )
 
 
@@ -83,11 +88,11 @@ class RequestRecord(BaseModel):
     match: Match
     given_name: str
     family_name: str
-    previous_family_name: Optional[str]
+    previous_family_name: str | None
     date_of_birth: str
     postcode: str
-    uln: Optional[str]
-    contact_email: Optional[str]
+    uln: str | None
+    contact_email: str | None
     channel: Channel
     conversation_id: str
     created_at: datetime
@@ -98,9 +103,9 @@ class AuditEntry(BaseModel):
     action: str
     actor: str
     at: datetime
-    from_status: Optional[str]
-    to_status: Optional[str]
-    note: Optional[str]
+    from_status: str | None
+    to_status: str | None
+    note: str | None
 
 
 class RequestDetail(RequestRecord):
@@ -109,14 +114,14 @@ class RequestDetail(RequestRecord):
 
 class RequestPage(BaseModel):
     items: list[RequestRecord]
-    next_cursor: Optional[str]
+    next_cursor: str | None
 
 
 class StatusChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: StaffStatus
-    note: Annotated[Optional[str], Field(default=None, max_length=2000)]
+    note: Annotated[str | None, Field(default=None, max_length=2000)]
 
 
 class Problem(BaseModel):

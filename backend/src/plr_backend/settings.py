@@ -3,12 +3,13 @@
 Everything the service needs is read and checked once, at start, so a missing or malformed
 key stops it with one clear message instead of failing on the first request.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional
 
 from cryptography.fernet import Fernet, MultiFernet
 from dotenv import dotenv_values
@@ -35,7 +36,7 @@ class Settings:
     hash_key: bytes
     retention_days: int
     log_level: str
-    env_file: Optional[Path]
+    env_file: Path | None
 
     @property
     def is_sqlite(self) -> bool:
@@ -67,18 +68,16 @@ def normalise_database_url(raw: str) -> str:
         return f"sqlite:///{REPO_ROOT / 'var' / 'backend.db'}"
     for prefix in ("postgresql://", "postgres://"):
         if raw.startswith(prefix):
-            return "postgresql+psycopg://" + raw[len(prefix):]
+            return "postgresql+psycopg://" + raw[len(prefix) :]
     if raw.startswith(("sqlite:///", "postgresql+psycopg://")):
         return raw
-    raise ConfigError(
-        "DATABASE_URL must be empty (SQLite at var/backend.db), sqlite:///PATH or postgresql://..."
-    )
+    raise ConfigError("DATABASE_URL must be empty (SQLite at var/backend.db), sqlite:///PATH or postgresql://...")
 
 
-def load_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     environ = dict(os.environ if environ is None else environ)
     env_file = env_file_path(environ)
-    file_values: dict[str, Optional[str]] = dotenv_values(env_file) if env_file.is_file() else {}
+    file_values: dict[str, str | None] = dotenv_values(env_file) if env_file.is_file() else {}
     merged = {k: v for k, v in file_values.items() if v is not None}
     merged.update(environ)  # the real environment wins over the file
 

@@ -1,12 +1,13 @@
 """Everything done to requests, shared by the HTTP API and the staff CLI so both audit alike."""
+
 from __future__ import annotations
 
 import base64
 import binascii
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Literal, Optional
+from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +28,7 @@ TRANSITIONS = {
 }
 ACTIONS_ACTOR = "actions"
 SUBMIT_ATTEMPTS = 5
+RETENTION_BATCH = 500
 
 
 class NotFound(LookupError):
@@ -44,13 +46,12 @@ class InvalidCursor(ValueError):
 @dataclass(frozen=True)
 class Submission:
     outcome: Literal["created", "replayed", "conflict"]
-    reference: Optional[str] = None
-    created_at: Optional[datetime] = None
-    match: Optional[str] = None
+    reference: str | None = None
+    created_at: datetime | None = None
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def encode_cursor(last_id: int) -> str:
@@ -85,7 +86,7 @@ class RequestStore:
                     )
                     if existing is not None:
                         if hmac.compare_digest(existing.body_hash, body_hash):
-                            return Submission("replayed", existing.reference, existing.created_at, existing.match)
+                            return Submission("replayed", existing.reference, existing.created_at)
                         return Submission("conflict")
                     now = utcnow()
                     row = LearnerRequest(
@@ -103,16 +104,18 @@ class RequestStore:
                     )
                     session.add(row)
                     session.add(
-                        AuditEvent(reference=row.reference, action="created", actor=ACTIONS_ACTOR, at=now, to_status="received")
+                        AuditEvent(
+                            reference=row.reference, action="created", actor=ACTIONS_ACTOR, at=now, to_status="received"
+                        )
                     )
-                return Submission("created", row.reference, row.created_at, row.match)
+                return Submission("created", row.reference, row.created_at)
             except IntegrityError:
                 # Either the same key committed by a concurrent request (the next pass replays it)
                 # or a reference collision (the next pass draws another reference).
                 continue
         raise RuntimeError("could not store the request after repeated unique-key conflicts")
 
-    def status_for_learner(self, reference: str, date_of_birth: str) -> Optional[StatusView]:
+    def status_for_learner(self, reference: str, date_of_birth: str) -> StatusView | None:
         """None both for an unknown reference and for a wrong date of birth: callers cannot tell them apart."""
         with self.db.reading() as session:
             row = session.scalar(select(LearnerRequest).where(LearnerRequest.reference == reference))
@@ -120,8 +123,11 @@ class RequestStore:
             if row is None or not hmac.compare_digest(row.dob_hash, expected):
                 return None
             return StatusView(
-                reference=row.reference, type=row.type, status=row.status,
-                created_at=row.created_at, updated_at=row.updated_at,
+                reference=row.reference,
+                type=row.type,
+                status=row.status,
+                created_at=row.created_at,
+                updated_at=row.updated_at,
             )
 
     # --- staff --------------------------------------------------------------------------
@@ -129,8 +135,13 @@ class RequestStore:
     def _record(self, row: LearnerRequest) -> RequestRecord:
         personal = self.vault.open(row.personal)
         return RequestRecord(
-            reference=row.reference, type=row.type, status=row.status, match=row.match,
-            channel=row.channel, created_at=row.created_at, updated_at=row.updated_at,
+            reference=row.reference,
+            type=row.type,
+            status=row.status,
+            match=row.match,
+            channel=row.channel,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
             **{name: personal.get(name) for name in PERSONAL_FIELDS},
         )
 
@@ -138,8 +149,12 @@ class RequestStore:
         events = session.scalars(select(AuditEvent).where(AuditEvent.reference == reference).order_by(AuditEvent.id))
         return [
             AuditEntry(
-                action=e.action, actor=e.actor, at=e.at, from_status=e.from_status,
-                to_status=e.to_status, note=self.vault.open_text(e.note),
+                action=e.action,
+                actor=e.actor,
+                at=e.at,
+                from_status=e.from_status,
+                to_status=e.to_status,
+                note=self.vault.open_text(e.note),
             )
             for e in events
         ]
@@ -156,12 +171,12 @@ class RequestStore:
 
     def list(
         self,
-        status: Optional[str] = None,
-        type_: Optional[str] = None,
+        status: str | None = None,
+        type_: str | None = None,
         limit: int = 50,
-        cursor: Optional[str] = None,
-        statuses: Optional[tuple[str, ...]] = None,
-    ) -> tuple[list[RequestRecord], Optional[str]]:
+        cursor: str | None = None,
+        statuses: tuple[str, ...] | None = None,
+    ) -> tuple[list[RequestRecord], str | None]:
         query = select(LearnerRequest).order_by(LearnerRequest.id).limit(limit + 1)
         if cursor:
             query = query.where(LearnerRequest.id > decode_cursor(cursor))
@@ -178,11 +193,9 @@ class RequestStore:
         next_cursor = encode_cursor(rows[-1].id) if more and rows else None
         return [self._record(row) for row in rows], next_cursor
 
-    def change_status(self, reference: str, new_status: str, note: Optional[str], actor: str) -> RequestDetail:
+    def change_status(self, reference: str, new_status: str, note: str | None, actor: str) -> RequestDetail:
         with self.db.writing() as session:
-            row = session.scalar(
-                select(LearnerRequest).where(LearnerRequest.reference == reference).with_for_update()
-            )
+            row = session.scalar(select(LearnerRequest).where(LearnerRequest.reference == reference).with_for_update())
             if row is None:
                 raise NotFound(reference)
             if new_status not in TRANSITIONS[row.status]:
@@ -190,8 +203,13 @@ class RequestStore:
             now = utcnow()
             session.add(
                 AuditEvent(
-                    reference=row.reference, action="status_changed", actor=actor, at=now,
-                    from_status=row.status, to_status=new_status, note=self.vault.seal_text(note),
+                    reference=row.reference,
+                    action="status_changed",
+                    actor=actor,
+                    at=now,
+                    from_status=row.status,
+                    to_status=new_status,
+                    note=self.vault.seal_text(note),
                 )
             )
             row.status = new_status
@@ -206,32 +224,41 @@ class RequestStore:
     # --- retention ----------------------------------------------------------------------
 
     def apply_retention(
-        self, days: int, now: Optional[datetime] = None, actor: str = "retention", dry_run: bool = False
+        self, days: int, now: datetime | None = None, actor: str = "retention", dry_run: bool = False
     ) -> list[str]:
-        """Delete completed/rejected requests last changed more than `days` ago; audit each deletion."""
-        cutoff = (now or utcnow()) - timedelta(days=days)
+        """Delete completed/rejected requests last changed more than `days` ago; audit each deletion.
+
+        Works in batches so a first run over a large backlog does not hold the write lock for long.
+        """
+        expired = (
+            select(LearnerRequest)
+            .where(
+                LearnerRequest.status.in_(FINAL_STATUSES),
+                LearnerRequest.updated_at < (now or utcnow()) - timedelta(days=days),
+            )
+            .order_by(LearnerRequest.id)
+        )
+        if dry_run:
+            with self.db.reading() as session:
+                return [row.reference for row in session.scalars(expired)]
         deleted: list[str] = []
         while True:
             with self.db.writing() as session:
-                rows = list(
-                    session.scalars(
-                        select(LearnerRequest)
-                        .where(LearnerRequest.status.in_(FINAL_STATUSES), LearnerRequest.updated_at < cutoff)
-                        .order_by(LearnerRequest.id)
-                        .limit(500)
-                    )
-                )
-                if not rows or dry_run:
-                    return deleted + [row.reference for row in rows]
+                rows = list(session.scalars(expired.limit(RETENTION_BATCH)))
+                if not rows:
+                    return deleted
                 at = utcnow()
                 for row in rows:
+                    note = f"deleted by the retention command: {row.status} and unchanged for over {days} days"
                     session.add(
                         AuditEvent(
-                            reference=row.reference, action="deleted_by_retention", actor=actor, at=at,
-                            from_status=row.status, to_status=None,
-                            note=self.vault.seal_text(
-                                f"deleted by the retention command: {row.status} and unchanged for over {days} days"
-                            ),
+                            reference=row.reference,
+                            action="deleted_by_retention",
+                            actor=actor,
+                            at=at,
+                            from_status=row.status,
+                            to_status=None,
+                            note=self.vault.seal_text(note),
                         )
                     )
                 session.execute(delete(LearnerRequest).where(LearnerRequest.id.in_([row.id for row in rows])))

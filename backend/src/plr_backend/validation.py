@@ -3,15 +3,17 @@
 Each wrapper turns a plr_common error code into a pydantic error of that type, so a 422 names
 the field (its `loc`) and gives a stable code (its `type`) plus a sentence for people.
 """
+
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
-from typing import Callable, Optional
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+from pydantic_core import PydanticCustomError
 
 from plr_common import check_date_of_birth, check_email, check_name, check_postcode, check_uln
 from plr_common.result import Checked
-from pydantic_core import PydanticCustomError
 
 MESSAGES = {
     "uln_not_digits": "a ULN has digits only",
@@ -46,7 +48,7 @@ def _apply(check: Callable[[str], Checked], value: str) -> str:
 
 
 def today_utc() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def name(value: str) -> str:
@@ -57,11 +59,11 @@ def postcode(value: str) -> str:
     return _apply(check_postcode, value)
 
 
-def uln(value: Optional[str]) -> Optional[str]:
+def uln(value: str | None) -> str | None:
     return None if value is None else _apply(check_uln, value)
 
 
-def email(value: Optional[str]) -> Optional[str]:
+def email(value: str | None) -> str | None:
     return None if value is None else _apply(check_email, value)
 
 

@@ -194,7 +194,7 @@ export class Chat {
 
   // The newest message's start stays in view, even when it is taller than the log.
   scrollTo(item) {
-    const top = item.offsetTop - this.log.offsetTop;
+    const top = item.offsetTop; // the log is the messages' offsetParent (position: relative)
     const bottom = this.log.scrollHeight - this.log.clientHeight;
     this.log.scrollTop = Math.max(0, Math.min(top, bottom));
   }

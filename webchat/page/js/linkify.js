@@ -2,11 +2,15 @@
 // never parse markup. Only http(s) addresses become links: full URLs, and bare web addresses
 // on the domains the assistant's answers use (gov.uk, org.uk, ...), which get https://.
 
-const ADDRESS = /https?:\/\/[^\s<>"']+|(?<![@\w.\/-])(?:www\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.(?:gov\.uk|org\.uk|ac\.uk|nhs\.uk|co\.uk)(?:\/[^\s<>"']*)?/gi;
+const LABEL = "[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
+const BARE = `(?:(?:${LABEL}\\.)+(?:gov|org|ac|nhs|co)\\.uk|gov\\.uk)`;
+const ADDRESS = new RegExp(`https?:\\/\\/[^\\s<>"']+|(?<![@\\w.\\/-])${BARE}(?:\\/[^\\s<>"']*)?`, "gi");
 const TRAILING = /[.,;:!?)\]'"]+$/;
 
 export function safeHref(address) {
-  const candidate = /^https?:\/\//i.test(address) ? address : `https://${address}`;
+  const hasScheme = /^[a-z][a-z0-9+.-]*:/i.test(address);
+  if (hasScheme && !/^https?:\/\//i.test(address)) return null;
+  const candidate = hasScheme ? address : `https://${address}`;
   let url;
   try {
     url = new URL(candidate);

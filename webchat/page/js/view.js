@@ -31,9 +31,7 @@ function paragraph(text) {
 // One message. `onReply(reply)` is called when a quick-reply button is chosen.
 export function renderMessage(message, onReply) {
   const item = el("div", `plr-msg plr-msg--${message.who}`);
-  const who = el("p", "plr-msg__who", LABELS[message.who] || LABELS.note);
-  who.append(el("span", "govuk-visually-hidden", ":"));
-  item.append(who);
+  item.append(el("p", "plr-msg__who", LABELS[message.who] || LABELS.note));
   if (message.text) item.append(paragraph(message.text));
   for (const { title, href } of message.links || []) {
     const p = el("p", "plr-msg__text");

@@ -1,4 +1,5 @@
 """Alembic environment: the URL comes from the caller (plr_backend.migrate) or from settings."""
+
 from alembic import context
 from sqlalchemy import create_engine, pool
 

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Held-out NLU gate: evaluates tests/nlu/ with the trained model (unless --skip-run),
+prints intent and response-selector accuracy, and fails below the threshold.
+
+    .venv/bin/python scripts/nlu_gate.py                      # make test: run + gate at 0.90
+    .venv/bin/python scripts/nlu_gate.py --skip-run --out reports/heldout
+
+Targets (reported, not gated): intent >= 0.95, response selector >= 0.93.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {"intent": 0.95, "response selector": 0.93}
+REPORTS = {"intent": "intent_report.json", "response selector": "response_selection_report.json"}
+
+
+def run_heldout(model: Path, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false"}
+    command = [str(ROOT / ".venv/bin/rasa"), "test", "nlu", "--model", str(model), "--nlu", str(ROOT / "tests/nlu"),
+               "--out", str(out)]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    (out / "rasa-test-nlu.log").write_text(done.stdout + done.stderr)
+    if done.returncode != 0:
+        sys.exit(f"rasa test nlu failed (exit {done.returncode}); see {out / 'rasa-test-nlu.log'}")
+
+
+def accuracy(report: Path) -> float:
+    if not report.exists():
+        sys.exit(f"missing report {report}: did the evaluation run?")
+    data = json.loads(report.read_text())
+    if "accuracy" not in data:
+        sys.exit(f"{report} has no accuracy figure")
+    return float(data["accuracy"])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "current.tar.gz")
+    parser.add_argument("--out", type=Path, default=ROOT / "reports" / "heldout")
+    parser.add_argument("--min", type=float, default=0.90, help="fail below this accuracy (default 0.90)")
+    parser.add_argument("--skip-run", action="store_true", help="only read existing reports in --out")
+    args = parser.parse_args()
+
+    if not args.skip_run:
+        if not args.model.exists():
+            sys.exit(f"no model at {args.model}: run `make train` first")
+        run_heldout(args.model, args.out)
+
+    failed = False
+    for name, filename in REPORTS.items():
+        value = accuracy(args.out / filename)
+        status = "ok" if value >= args.min else "FAIL"
+        target = "target met" if value >= TARGETS[name] else f"below target {TARGETS[name]:.2f}"
+        print(f"held-out {name} accuracy: {value:.4f}  [{status}: gate {args.min:.2f}; {target}]")
+        failed = failed or value < args.min
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""The evaluation scripts: the cross-validation config is config.yml minus the
+FallbackClassifier, and the NLU gate fails below its threshold."""
+import json
+import subprocess
+import sys
+
+import yaml
+
+from tests.unit.domain_files import ROOT
+
+
+def test_crossval_config_is_config_yml_without_the_fallback_classifier(tmp_path):
+    target = tmp_path / "config.crossval.yml"
+    subprocess.run([sys.executable, "scripts/make_crossval_config.py", "config.yml", str(target)], cwd=ROOT, check=True)
+    original = yaml.safe_load((ROOT / "config.yml").read_text())
+    generated = yaml.safe_load(target.read_text())
+    assert [s for s in original["pipeline"] if s["name"] != "FallbackClassifier"] == generated["pipeline"]
+    assert len(generated["pipeline"]) == len(original["pipeline"]) - 1
+    assert {k: v for k, v in original.items() if k != "pipeline"} == {k: v for k, v in generated.items()
+                                                                      if k != "pipeline"}
+
+
+def gate(tmp_path, intent, selector):
+    (tmp_path / "intent_report.json").write_text(json.dumps({"accuracy": intent}))
+    (tmp_path / "response_selection_report.json").write_text(json.dumps({"accuracy": selector}))
+    return subprocess.run([sys.executable, "scripts/nlu_gate.py", "--skip-run", "--out", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True)
+
+
+def test_gate_passes_at_or_above_090_and_prints_the_figures(tmp_path):
+    done = gate(tmp_path, 0.96, 0.90)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "held-out intent accuracy: 0.9600" in done.stdout
+    assert "held-out response selector accuracy: 0.9000" in done.stdout
+    assert "below target 0.93" in done.stdout
+
+
+def test_gate_fails_below_090_for_either_figure(tmp_path):
+    assert gate(tmp_path, 0.89, 0.99).returncode == 1
+    assert gate(tmp_path, 0.99, 0.899).returncode == 1
+
+
+def test_gate_fails_when_reports_are_missing(tmp_path):
+    done = subprocess.run([sys.executable, "scripts/nlu_gate.py", "--skip-run", "--out", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode != 0 and "missing report" in done.stderr

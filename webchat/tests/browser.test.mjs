@@ -1,0 +1,391 @@
+// Browser tests of the web chat page: Debian's headless Chromium driven by playwright-core,
+// against the whole stack (backend, action server, Rasa, web page) started on free ports.
+// Run: node --test --test-concurrency=1 webchat/tests/   (scripts/webchat_tests.sh does it)
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import {
+  axeViolations,
+  botCount,
+  botMessages,
+  chatParts,
+  clickReply,
+  launchBrowser,
+  openChat,
+  rasaEvents,
+  screenshot,
+  sessionToken,
+  staffRequests,
+  startStack,
+  typeAndSend,
+  waitForReply,
+} from "./harness.mjs";
+
+const DESKTOP = { width: 1280, height: 900 };
+const NARROW = { width: 320, height: 640 };
+// 400% zoom of a 1280 x 1024 window leaves 320 x 256 CSS pixels.
+const ZOOM_400 = { width: 320, height: 256 };
+const HELPDESK = "0345 602 2589";
+const REFERENCE = /\bPLR-[0-9A-Z]{4}-[0-9A-Z]{4}\b/;
+
+// A synthetic learner: a valid ULN test vector from plr-facts.md §5, a real-format postcode.
+const LEARNER = {
+  given: "Ada",
+  family: "Testperson",
+  dob: "12 March 2001",
+  dobIso: "2001-03-12",
+  postcode: "SW1A 1AA",
+  uln: "1000000043",
+};
+
+let stack;
+let browser;
+
+async function freshPage({ url, ...options } = {}) {
+  const context = await browser.newContext({ viewport: DESKTOP, ...options });
+  const page = await openChat(context, `${url || stack.web_url}/`);
+  return { context, page };
+}
+
+async function greeted(options) {
+  const opened = await freshPage(options);
+  await waitForReply(opened.page, 0);
+  return opened;
+}
+
+function userMessages(page) {
+  return page.locator(".plr-msg--user .plr-msg__text").allTextContents();
+}
+
+function assertNoProblems(page) {
+  assert.deepEqual(page.problems, [], "no script error or dialog on the page");
+}
+
+function reply(texts, pattern, what) {
+  const joined = texts.join("\n");
+  assert.match(joined, pattern, `${what}: got ${JSON.stringify(joined)}`);
+  return joined;
+}
+
+describe("web chat page", { timeout: 600_000 }, () => {
+  before(async () => {
+    stack = await startStack();
+    try {
+      browser = await launchBrowser();
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
+  });
+
+  after(async () => {
+    if (browser) await browser.close();
+    if (stack) await stack.stop();
+  });
+
+  it("works without JavaScript by showing the helpdesk route", async () => {
+    const { context, page } = await freshPage({ javaScriptEnabled: false });
+    try {
+      await assert.doesNotReject(page.locator("#no-chat").waitFor({ state: "visible" }));
+      assert.match(await page.locator("#no-chat").innerText(), new RegExp(HELPDESK));
+      assert.equal(await page.locator("#chat").isVisible(), false);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("has no axe violations before a conversation, and names its controls", async () => {
+    const { context, page } = await freshPage();
+    try {
+      const { log, message, send } = chatParts(page);
+      await message.waitFor();
+      assert.deepEqual(await axeViolations(page), [], "axe before the conversation");
+      assert.equal(await log.count(), 1, 'one role="log" region named "Conversation"');
+      assert.equal(await send.count(), 1, 'one button named "Send"');
+      assert.equal(await page.locator("#no-chat").isVisible(), false, "the no-JavaScript text is hidden");
+      await page.getByRole("button", { name: "Start again" }).waitFor();
+      await page.getByRole("button", { name: "Talk to a person" }).waitFor();
+      assert.match(await page.locator("#privacy").innerText(), /only to find your learning record.*LRS.*DfE.*review/s);
+      await screenshot(page, "webchat-desktop-start.png");
+      await waitForReply(page, 0);
+      assert.match((await botMessages(page))[0], /Learning Records Service assistant/, "the assistant greets first");
+      assertNoProblems(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("can be used by keyboard alone; focus stays in the message box; typing is shown", async () => {
+    const { context, page } = await greeted();
+    try {
+      // Tab from the top of the page to the message box.
+      let presses = 0;
+      while ((await page.evaluate(() => document.activeElement.id)) !== "message") {
+        assert.ok(++presses <= 25, "the message box is reachable with Tab");
+        await page.keyboard.press("Tab");
+      }
+      await page.evaluate(() => {
+        const typing = document.getElementById("chat-typing");
+        window.typingSeen = [];
+        new MutationObserver(() => window.typingSeen.push(typing.textContent)).observe(typing, {
+          childList: true, characterData: true, subtree: true,
+        });
+      });
+      const before = await botCount(page);
+      await page.keyboard.type("What is a ULN?");
+      await page.keyboard.press("Enter");
+      const answer = await waitForReply(page, before);
+      assert.ok(answer.length > 0);
+      assert.equal(await page.evaluate(() => document.activeElement.id), "message", "focus stays in the message box");
+      const typingSeen = await page.evaluate(() => window.typingSeen);
+      assert.ok(typingSeen.includes("Assistant is typing"), `typing indicator shown: ${JSON.stringify(typingSeen)}`);
+      assert.equal(await page.locator("#chat-typing").textContent(), "", "and gone after the reply");
+
+      // A quick reply is reached with Shift+Tab, chosen with Enter, and focus comes back.
+      const buttons = page.locator(".plr-msg__replies button");
+      if ((await buttons.count()) === 0) {
+        await typeAndSend(page, "hello"); // the greeting always offers a menu
+        await page.getByRole("textbox", { name: "Message" }).focus();
+      }
+      await page.keyboard.press("Shift+Tab");
+      const focused = await page.evaluate(() => ({
+        quickReply: !!document.activeElement.closest(".plr-msg__replies"),
+        title: document.activeElement.textContent,
+      }));
+      assert.ok(focused.quickReply, "Shift+Tab from the message box reaches the suggested replies");
+      const count = await botCount(page);
+      await page.keyboard.press("Enter");
+      await waitForReply(page, count);
+      assert.equal((await userMessages(page)).at(-1), focused.title, "the chosen reply is shown as the learner's");
+      assert.equal(await page.evaluate(() => document.activeElement.id), "message");
+
+      // The focused message box is in view and not covered by anything.
+      const visible = await page.evaluate(() => {
+        const box = document.activeElement.getBoundingClientRect();
+        const x = box.left + box.width / 2;
+        const y = box.top + box.height / 2;
+        return y >= 0 && y <= window.innerHeight && document.elementFromPoint(x, y) === document.activeElement;
+      });
+      assert.ok(visible, "the focused message box is not hidden");
+
+      // Every control of the chat is at least 24 x 24 CSS pixels (WCAG 2.2, 2.5.8).
+      const small = await page.evaluate(() =>
+        [...document.querySelectorAll("#chat button, #chat input")]
+          .filter((el) => el.offsetParent !== null)
+          .map((el) => ({ name: el.textContent || el.id, ...el.getBoundingClientRect().toJSON() }))
+          .filter((r) => r.width < 24 || r.height < 24));
+      assert.deepEqual(small, [], "no target smaller than 24 px");
+      const labels = await page.locator(".plr-msg__who").allInnerTexts();
+      assert.ok(labels.includes("You") && labels.includes("Assistant"), `visible speaker labels: ${labels}`);
+      assertNoProblems(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("takes a complete opt-out request through the page; a reload keeps history and form position", async () => {
+    const { context, page } = await greeted();
+    try {
+      reply(await clickReply(page, "Stop sharing my PLR"), /LRS team/, "why the details are needed");
+      reply(await clickReply(page, "Yes, start"), /first name|given name/i, "asks the given name");
+      reply(await typeAndSend(page, LEARNER.given), /family name|surname/i, "asks the family name");
+
+      // Reload mid-form: the same conversation comes back, and the form carries on.
+      const token = await sessionToken(page);
+      const history = await page.locator("#chat-log").innerText();
+      await page.reload();
+      await page.getByRole("textbox", { name: "Message" }).waitFor();
+      await page.waitForFunction(() => !document.getElementById("chat-status").textContent.includes("not available"));
+      assert.equal(await page.locator("#chat-log").innerText(), history, "history survives the reload");
+      assert.equal(await sessionToken(page), token, "same session after the reload");
+      reply(await typeAndSend(page, LEARNER.family), /date of birth/i, "form resumes at the next question");
+
+      reply(await typeAndSend(page, LEARNER.dob), /postcode/i, "asks the postcode");
+      reply(await typeAndSend(page, LEARNER.postcode), /different family name/i, "asks about another family name");
+      reply(await clickReply(page, "No"), /ULN/, "asks whether the ULN is known");
+      reply(await clickReply(page, "Yes, I know it"), /10-digit|ULN/, "asks the ULN");
+      reply(await typeAndSend(page, LEARNER.uln), /email/i, "asks for an optional email");
+      const review = reply(await clickReply(page, "No email, thanks"), /Here is what you told me/, "reads back");
+      assert.ok(review.includes(LEARNER.given) && review.includes(LEARNER.postcode), "read-back shows the details");
+      assert.ok(!review.includes(LEARNER.uln), "the ULN is masked in the read-back");
+
+      // During the conversation: accessibility scan and screenshots.
+      assert.deepEqual(await axeViolations(page), [], "axe during the conversation");
+      await screenshot(page, "webchat-desktop.png");
+      await page.setViewportSize(NARROW);
+      await screenshot(page, "webchat-320.png");
+      await page.setViewportSize(DESKTOP);
+
+      const done = reply(await clickReply(page, "Yes, send it"), REFERENCE, "gives a reference");
+      assert.match(done, /reference/i);
+      const reference = done.match(REFERENCE)[0];
+
+      const { items } = await staffRequests(stack);
+      const stored = items.find((item) => item.reference === reference);
+      assert.ok(stored, `the backend holds ${reference}`);
+      assert.equal(stored.type, "opt_out");
+      assert.equal(stored.given_name, LEARNER.given);
+      assert.equal(stored.family_name, LEARNER.family);
+      assert.equal(stored.date_of_birth, LEARNER.dobIso);
+      assert.equal(stored.postcode, LEARNER.postcode);
+      assert.equal(stored.uln, LEARNER.uln);
+      assert.equal(stored.conversation_id, token.split(".")[0], "stored under the server-issued session id");
+      assertNoProblems(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("keeps two browser contexts' conversations apart", async () => {
+    const a = await greeted();
+    const b = await greeted();
+    try {
+      assert.notEqual(await sessionToken(a.page), await sessionToken(b.page));
+      const fromA = "What is a ULN? (alpha 3K)";
+      const fromB = "Who can see my learning record? (bravo 7Q)";
+      await typeAndSend(a.page, fromA);
+      const aBots = await botCount(a.page);
+      await typeAndSend(b.page, fromB);
+      await a.page.waitForTimeout(1000);
+      assert.equal(await botCount(a.page), aBots, "A receives nothing from B's conversation");
+      assert.deepEqual(await userMessages(a.page), [fromA]);
+      assert.deepEqual(await userMessages(b.page), [fromB]);
+      assert.ok(!(await a.page.locator("#chat-log").innerText()).includes("bravo 7Q"));
+      assert.ok(!(await b.page.locator("#chat-log").innerText()).includes("alpha 3K"));
+    } finally {
+      await a.context.close();
+      await b.context.close();
+    }
+  });
+
+  it("shows typed and sent markup as text and runs nothing", async () => {
+    // Without the page's Content-Security-Policy, so that only the rendering keeps this safe.
+    const { context, page } = await greeted({ bypassCSP: true });
+    try {
+      const typed = "<img src=x onerror=alert(1)>";
+      await typeAndSend(page, typed);
+      assert.equal((await userMessages(page)).at(-1), typed, "shown exactly as typed");
+
+      // The assistant's side too: a bot message with markup, a markup button title and a
+      // javascript: link, sent to this conversation through Rasa's own output channel.
+      const senderId = (await sessionToken(page)).split(".")[0];
+      const before = await botCount(page);
+      await rasaEvents(stack, senderId, [
+        { event: "bot", text: "<img src=y onerror=alert(2)><script>alert(3)</script> javascript:alert(5)",
+          data: { buttons: [{ title: "<b onclick=alert(6)>bold</b>", payload: "/greet" }] } },
+        { event: "bot", text: null, data: { custom: { text: "Links:", links: [
+          { title: "Bad link", url: "javascript:alert(4)" },
+          { title: "Privacy notice", url: "https://www.gov.uk/government/publications/lrs-privacy-notices" },
+        ] } } },
+      ]);
+      const texts = await waitForReply(page, before);
+      assert.ok(texts[0].startsWith("<img src=y onerror=alert(2)><script>"), texts[0]);
+      await page.getByRole("button", { name: "<b onclick=alert(6)>bold</b>" }).waitFor();
+      await page.waitForTimeout(500);
+      const log = page.locator("#chat-log");
+      assert.equal(await log.locator("img, script, b, iframe, [onerror], [onclick]").count(), 0, "no element from markup");
+      const links = await log.locator("a").evaluateAll((anchors) =>
+        anchors.map((a) => ({ href: a.getAttribute("href"), rel: a.rel, text: a.textContent })));
+      assert.deepEqual(links.map((l) => l.href), ["https://www.gov.uk/government/publications/lrs-privacy-notices"]);
+      assert.ok(links.every((l) => /\bnoopener\b/.test(l.rel)), "links open with rel=noopener");
+      assertNoProblems(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("refuses a page on a foreign origin", async () => {
+    const { context, page } = await freshPage({ url: stack.foreign_url });
+    try {
+      const { status } = chatParts(page);
+      await page.waitForFunction(() => document.getElementById("chat-status").textContent.includes("not available"),
+        null, { timeout: 15_000 });
+      assert.match(await status.innerText(), new RegExp(HELPDESK), "the learner is told where to get help");
+      await page.waitForTimeout(2000);
+      assert.equal(await sessionToken(page), null, "no session was given");
+      assert.equal(await botCount(page), 0, "nothing came from the assistant");
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("says so when the connection drops, and carries on after reconnecting", async () => {
+    // The network between page and server is cut by the test: open sockets are closed and
+    // new ones (websocket or long-polling) refused until it is restored.
+    let cut = false;
+    const sockets = [];
+    const context = await browser.newContext({ viewport: DESKTOP });
+    const page = await openChat(context, `${stack.web_url}/`, async (p) => {
+      await p.routeWebSocket(/\/socket\.io\//, (ws) => {
+        if (cut) return ws.close({ code: 1006, reason: "network cut by the test" });
+        ws.connectToServer();
+        sockets.push(ws);
+      });
+      await p.route(/\/socket\.io\/.*transport=polling/, (route) => (cut ? route.abort() : route.continue()));
+    });
+    try {
+      await waitForReply(page, 0);
+      const { status } = chatParts(page);
+      cut = true;
+      for (const ws of sockets.splice(0)) await ws.close({ code: 1006, reason: "network cut by the test" });
+      await page.waitForFunction(() => document.getElementById("chat-status").textContent.includes("Connection lost"),
+        null, { timeout: 15_000 });
+      assert.equal(await page.locator("#chat-status").getAttribute("role"), "status", "announced, not only shown");
+      cut = false;
+      await page.waitForFunction(() => document.getElementById("chat-status").textContent.includes("Connected again"),
+        null, { timeout: 30_000 });
+      assert.match(await status.innerText(), /Connected again/);
+      const answer = await typeAndSend(page, "What is a ULN?");
+      assert.ok(answer.length > 0, "the conversation continues after reconnecting");
+      assertNoProblems(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('"Talk to a person" shows the helpdesk; "Start again" clears the conversation', async () => {
+    const { context, page } = await greeted();
+    try {
+      const toggle = page.getByRole("button", { name: "Talk to a person" });
+      await toggle.click();
+      const helpdesk = page.locator("#helpdesk");
+      assert.equal(await helpdesk.isVisible(), true);
+      assert.match(await helpdesk.innerText(), new RegExp(HELPDESK));
+      assert.equal(await toggle.getAttribute("aria-expanded"), "true");
+      assert.equal(await page.evaluate(() => document.activeElement.id), "helpdesk", "focus moves to the helpdesk");
+
+      await typeAndSend(page, "What is a ULN?");
+      const oldToken = await sessionToken(page);
+      await page.getByRole("button", { name: "Start again" }).click();
+      assert.equal(await page.evaluate(() => document.activeElement.id), "message");
+      assert.deepEqual(await userMessages(page), [], "the old conversation is gone from the page");
+      const greeting = await waitForReply(page, 0);
+      assert.match(greeting[0], /Learning Records Service assistant/);
+      const newToken = await sessionToken(page);
+      assert.ok(newToken && newToken !== oldToken, "a new session id");
+      await page.reload();
+      await page.getByRole("textbox", { name: "Message" }).waitFor();
+      assert.deepEqual(await userMessages(page), [], "and it stays gone after a reload");
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("reflows at 320 px and at 400% zoom", async () => {
+    for (const [viewport, name] of [[NARROW, "webchat-320-start.png"], [ZOOM_400, "webchat-400-percent-zoom.png"]]) {
+      const { context, page } = await greeted({ viewport });
+      try {
+        await typeAndSend(page, "What is a ULN?");
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `no sideways scrolling at ${viewport.width}x${viewport.height}: ${overflow}px`);
+        const message = page.getByRole("textbox", { name: "Message" });
+        await message.scrollIntoViewIfNeeded();
+        await message.click();
+        assert.equal(await page.evaluate(() => document.activeElement.id), "message");
+        assert.deepEqual(await axeViolations(page), [], `axe at ${viewport.width}x${viewport.height}`);
+        await screenshot(page, name);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+});
