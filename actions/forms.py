@@ -7,9 +7,9 @@ explains once more and offers the helpdesk instead of repeating the same questio
 from __future__ import annotations
 
 import re
+from abc import abstractmethod
 from datetime import date, datetime
-from typing import Any, Dict, List, Optional, Text
-from zoneinfo import ZoneInfo
+from typing import Any, Dict, List, Optional
 
 from plr_common import check_date_of_birth, check_email, check_name, check_postcode, check_uln
 from rasa_sdk import Tracker
@@ -17,6 +17,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
+from zoneinfo import ZoneInfo
 
 from actions.details import find_dates, find_details, find_email, find_full_name, find_postcode, strip_answer_prefix
 from actions.wording import FIELD_LABELS
@@ -76,6 +77,10 @@ def _after_yes(value: str) -> str:
 class _CountingValidator(FormValidationAction):
     """Counts failures per field and picks the re-prompt."""
 
+    @abstractmethod
+    def name(self) -> Text:
+        """Abstract, so that rasa_sdk registers only the concrete form validators."""
+
     def _latest_intent(self, tracker: Tracker) -> str:
         return (tracker.latest_message.get("intent") or {}).get("name") or ""
 
@@ -99,11 +104,11 @@ class _CountingValidator(FormValidationAction):
 
 
 class ValidateSharingRequestForm(_CountingValidator):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_sharing_request_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+    async def required_slots(self, domain_slots: List[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[str]:
         slots = list(domain_slots)
         if tracker.get_slot("has_previous_name") is not True:
             slots.remove("previous_family_name")
@@ -134,7 +139,7 @@ class ValidateSharingRequestForm(_CountingValidator):
 
     # --- names -------------------------------------------------------------------------
     def validate_given_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                            domain: DomainDict) -> Dict[Text, Any]:
+                            domain: DomainDict) -> Dict[str, Any]:
         text = str(value or "")
         introduced = find_full_name(text)  # "I'm Jane Smith", "my name is Jane"
         if introduced:
@@ -157,28 +162,28 @@ class ValidateSharingRequestForm(_CountingValidator):
             return self._ok("given_name", values, tracker)
         return self._fail("given_name", checked.error, dispatcher, tracker)
 
-    def _validate_family(self, slot: str, value: Any, dispatcher, tracker) -> Dict[Text, Any]:
+    def _validate_family(self, slot: str, value: Any, dispatcher, tracker) -> Dict[str, Any]:
         checked = check_name(strip_answer_prefix(str(value or "")))
         if checked.ok:
             return self._ok(slot, {slot: checked.value}, tracker)
         return self._fail(slot, checked.error, dispatcher, tracker)
 
-    def validate_family_name(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_family_name(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         return self._validate_family("family_name", value, dispatcher, tracker)
 
-    def validate_previous_family_name(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_previous_family_name(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         if yes_no(value) is False:  # "actually no": there is no previous name after all
             return {"previous_family_name": None, "has_previous_name": False}
         return self._validate_family("previous_family_name", value, dispatcher, tracker)
 
     # --- date of birth and postcode ---------------------------------------------------------
-    def validate_date_of_birth(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_date_of_birth(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         checked = read_date_of_birth(str(value or ""))
         if checked.ok:
             return self._ok("date_of_birth", {"date_of_birth": checked.value}, tracker)
         return self._fail("date_of_birth", checked.error, dispatcher, tracker)
 
-    def validate_postcode(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_postcode(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         text = str(value or "")
         checked = check_postcode(strip_answer_prefix(text))
         if not checked.ok and find_postcode(text):
@@ -188,7 +193,7 @@ class ValidateSharingRequestForm(_CountingValidator):
         return self._fail("postcode", checked.error, dispatcher, tracker)
 
     # --- previous name, ULN, email -----------------------------------------------------
-    def validate_has_previous_name(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_has_previous_name(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         answer = yes_no(value)
         if answer is not None:
             values = {"has_previous_name": answer}
@@ -204,7 +209,7 @@ class ValidateSharingRequestForm(_CountingValidator):
                             tracker)
         return self._fail("has_previous_name", "yes_no", dispatcher, tracker)
 
-    def validate_knows_uln(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_knows_uln(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         answer = yes_no(value)
         if answer is not None:
             values = {"knows_uln": answer}
@@ -218,7 +223,7 @@ class ValidateSharingRequestForm(_CountingValidator):
             return self._fail("uln", checked.error, dispatcher, tracker, extra={"knows_uln": True})
         return self._fail("knows_uln", "yes_no", dispatcher, tracker)
 
-    def validate_uln(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_uln(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         if yes_no(value) is False:  # "I don't know it after all"
             return {"uln": None, "knows_uln": False}
         checked = check_uln(strip_answer_prefix(str(value or "")))
@@ -226,7 +231,7 @@ class ValidateSharingRequestForm(_CountingValidator):
             return self._ok("uln", {"uln": checked.value}, tracker)
         return self._fail("uln", checked.error, dispatcher, tracker)
 
-    def validate_contact_email(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_contact_email(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         if value == "none" or yes_no(value) is False:
             return self._ok("contact_email", {"contact_email": "none"}, tracker)
         text = str(value or "")
@@ -239,17 +244,25 @@ class ValidateSharingRequestForm(_CountingValidator):
 
 
 class ValidateStatusForm(_CountingValidator):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_status_form"
 
-    def validate_status_reference(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def extract_status_reference(self, dispatcher, tracker, domain) -> Dict[str, Any]:
+        """A reference is unmistakable: take it whatever intent the NLU saw ("PLR" looks like
+        an FAQ word), and also from the message that starts the check."""
+        if tracker.get_slot("status_reference"):
+            return {}
+        match = _REFERENCE.search(tracker.latest_message.get("text") or "")
+        return {"status_reference": match.group(0)} if match else {}
+
+    def validate_status_reference(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         match = _REFERENCE.search(str(value or ""))
         if match:
             reference = f"PLR-{match.group(1)}-{match.group(2)}".upper()
             return self._ok("status_reference", {"status_reference": reference}, tracker)
         return self._fail("status_reference", "reference_format", dispatcher, tracker)
 
-    def validate_status_date_of_birth(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_status_date_of_birth(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         checked = read_date_of_birth(str(value or ""))
         if checked.ok:
             return self._ok("status_date_of_birth", {"status_date_of_birth": checked.value}, tracker)

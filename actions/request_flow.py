@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from plr_common import check_email, check_name, check_postcode, check_uln
 from rasa_sdk import Action, Tracker
@@ -43,7 +43,7 @@ def _last_bot_payloads(tracker: Tracker) -> List[str]:
 class ActionStartRequest(Action):
     """Opens an opt-out or opt-in request: fresh slots, a new idempotency key, and consent."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_start_request"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
@@ -62,7 +62,7 @@ class ActionStartRequest(Action):
 class ActionReviewRequest(Action):
     """Reads the details back, the ULN masked, and waits for yes / change / cancel."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_review_request"
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
@@ -82,7 +82,7 @@ class ActionReviewRequest(Action):
 
 
 class ActionAskWhatToCorrect(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_what_to_correct"
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
@@ -140,7 +140,7 @@ class ActionPrepareCorrection(Action):
     `correction_state` tells the rules which of these comes next.
     """
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_prepare_correction"
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
@@ -182,7 +182,7 @@ def _previous_action(tracker: Tracker) -> Optional[str]:
 class ActionCancelRequest(Action):
     """Stops whatever request or status check is under way and forgets its details."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_cancel_request"
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:

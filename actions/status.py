@@ -1,7 +1,7 @@
 """Reports the status of a request from its reference and the learner's date of birth."""
 from __future__ import annotations
 
-from typing import List, Text
+from typing import List
 
 from rasa_sdk import Action
 from rasa_sdk.events import EventType
@@ -13,7 +13,7 @@ KNOWN_STATUSES = {"received", "in_progress", "completed", "rejected"}
 
 
 class ActionCheckStatus(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_check_status"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -56,7 +56,7 @@ def outbox_worker() -> OutboxWorker:
 
 
 class ActionSubmitRequest(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_submit_request"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:

@@ -13,6 +13,9 @@ Wired in credentials.yml as `channels.socketio_channel.PLRSocketIOInput`. What d
   stock channel sets `cors_allowed_origins=[]`, which switches python-engineio's check off.
 - Session ids are issued by the server and checked when a browser returns one
   (`channels.session_tokens`); a socket can only speak in the conversation it was given.
+- Rasa's CORS extension (`rasa run --cors`) is kept off the socket.io path, where
+  python-engineio checks the origin and sets Access-Control-Allow-Origin itself: with both, a
+  response can carry the header twice, and browsers then refuse every long-polling response.
 - Metadata sent by the browser is dropped: nothing a page puts there reaches the tracker.
 - A message that cannot be processed gets a `chat_error` event, so the page can say so.
 """
@@ -29,9 +32,10 @@ from rasa.core.channels.channel import (
     decode_bearer_token,
 )
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
 from channels import session_tokens
@@ -64,6 +68,19 @@ def origin_checker(allowed: Iterable[str]) -> Callable[[str | None], bool]:
         return origin is not None and origin.rstrip("/") in allowed_set
 
     return is_allowed
+
+
+class PLRSocketBlueprint(SocketBlueprint):
+    def register(self, app: Sanic, options: Dict[str, Any]) -> None:
+        prefix = self.ctx.socketio_path.rstrip("/") + "/"
+
+        async def leave_cors_to_engineio(request: Request) -> None:
+            # Sanic-CORS skips a request it believes it has already answered.
+            if request.path.startswith(prefix):
+                setattr(request.ctx, SANIC_CORS_EVALUATED, "1")
+
+        app.register_middleware(leave_cors_to_engineio, "request")
+        super().register(app, options)
 
 
 class PLRSocketIOOutput(SocketIOOutput):
@@ -143,7 +160,7 @@ class PLRSocketIOInput(InputChannel):
             max_http_buffer_size=MAX_PACKET_BYTES,
         )
         self.sio = sio
-        blueprint = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        blueprint = PLRSocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         namespace = self.namespace
 
         @blueprint.route("/", methods=["GET"])

@@ -37,7 +37,7 @@ def main() -> int:
         f"  Rasa REST       POST {config.rasa_url}/webhooks/rest/webhook\n"
         f"  Rasa socket.io  {config.rasa_url}/socket.io/\n"
         f"  Action server   {config.action_url}/health\n"
-        f"  Backend         {config.backend_url}/docs\n"
+        f"  Backend         {config.backend_url}/openapi.json\n"
         "Press Ctrl-C to stop everything.",
         flush=True,
     )

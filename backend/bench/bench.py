@@ -101,11 +101,17 @@ def run_one(kind: str, database_url: str, workdir: Path, keys: Keys, args) -> di
     try:
         asyncio.run(load(server, args.warmup, args.concurrency))
         result = asyncio.run(load(server, args.requests, args.concurrency))
+        # What one learner waits for when the service is otherwise idle.
+        result["single_client"] = asyncio.run(load(server, args.single_requests, 1))
         result["rows_after"] = server.count_rows()
     finally:
         server.stop()
-    expected_rows = args.warmup + args.requests
-    if result["statuses"] != {"201": args.requests} or result["rows_after"] != expected_rows:
+    expected_rows = args.warmup + args.requests + args.single_requests
+    if (
+        result["statuses"] != {"201": args.requests}
+        or result["single_client"]["statuses"] != {"201": args.single_requests}
+        or result["rows_after"] != expected_rows
+    ):
         raise SystemExit(f"{kind}: not every submission was stored: {result}")
     return result
 
@@ -115,22 +121,25 @@ def markdown(report: dict) -> str:
         "# Backend benchmark",
         "",
         f"Generated {report['generated_at']} by `make -C backend bench` on {report['machine']['cores']} cores, "
-        f"Python {report['machine']['python']}. Load generator, service and database share the machine.",
+        f"Python {report['machine']['python']}. Load generator, service and database share the machine "
+        f"(load average before the run: {' / '.join(map(str, report['machine']['load_average_before']))}).",
         "",
         f"{report['settings']['requests']} submissions (POST /v1/requests, register pre-check included) from "
         f"{report['settings']['concurrency']} concurrent clients after {report['settings']['warmup']} warm-up "
-        "requests.",
+        f"requests, then {report['settings']['single_client_requests']} from a single client (what one learner "
+        "waits for on an otherwise idle service).",
         "",
-        "| database | submissions/s | p50 ms | p95 ms | p99 ms | max ms | errors |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| database | clients | submissions/s | p50 ms | p95 ms | p99 ms | max ms | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for kind, result in report["results"].items():
-        lat = result["latency_ms"]
         label = f"{kind} ({report['settings']['durability'][kind]})"
-        lines.append(
-            f"| {label} | {result['submissions_per_second']} | {lat['p50']} | {lat['p95']} | {lat['p99']} | "
-            f"{lat['max']} | {result['transport_errors']} |"
-        )
+        for run in (result, result["single_client"]):
+            lat = run["latency_ms"]
+            lines.append(
+                f"| {label} | {run['concurrency']} | {run['submissions_per_second']} | {lat['p50']} | {lat['p95']} | "
+                f"{lat['p99']} | {lat['max']} | {run['transport_errors']} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -139,9 +148,11 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--warmup", type=int, default=100)
+    parser.add_argument("--single-requests", type=int, default=300, help="sequential submissions from one client")
     parser.add_argument("--output", default=str(REPO / "reports" / "backend-bench"))
     args = parser.parse_args()
 
+    load_before = [round(x, 2) for x in os.getloadavg()]
     keys = Keys(
         actions=secrets.token_urlsafe(24),
         staff=secrets.token_urlsafe(24),
@@ -158,8 +169,15 @@ def main() -> int:
 
     report = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            # Other work on the machine steals CPU from the run: the 1/5/15-minute load averages before it.
+            "load_average_before": load_before,
+        },
         "settings": {
+            "single_client_requests": args.single_requests,
             "requests": args.requests,
             "concurrency": args.concurrency,
             "warmup": args.warmup,

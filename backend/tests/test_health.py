@@ -5,7 +5,9 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from support import BackendServer, person, submit
+from cryptography.fernet import Fernet
+
+from support import BackendServer, Keys, person, submit
 from testkit.process import http_ok
 
 _n = itertools.count(1)
@@ -74,3 +76,25 @@ def test_server_refuses_to_start_on_an_unmigrated_database(server_factory):
     server.migrate()
     server.start()
     server.stop()
+
+
+def test_a_wrong_encryption_key_gives_503_not_500(fresh_backend, keys):
+    with fresh_backend.client("actions") as actions:
+        reference = submit(actions, person()).json()["reference"]
+    fresh_backend.stop()
+    other_keys = Keys(keys.actions, keys.staff, Fernet.generate_key().decode(), keys.hashing)
+    wrong = BackendServer(
+        f"{fresh_backend.name}-wrongkey",
+        fresh_backend.database_url,
+        other_keys,
+        fresh_backend.log_dir,
+        fresh_backend.env_file,
+    )
+    wrong.start()
+    try:
+        with wrong.client("staff") as staff:
+            response = staff.get(f"/v1/requests/{reference}")
+        assert response.status_code == 503
+        assert "encryption key" in response.json()["detail"]
+    finally:
+        wrong.stop()

@@ -148,3 +148,24 @@ def test_log_formatter_keeps_only_whitelisted_fields():
     entry = json.loads(stream.getvalue())
     assert entry["reference"] == "PLR-7K3M-9QXD" and entry["exception"] == "ValueError"
     assert "Testperson-Secret" not in stream.getvalue() and "2001-03-12" not in stream.getvalue()
+
+
+def test_catch_all_turns_an_unexpected_exception_into_a_json_503():
+    import asyncio
+
+    import httpx
+
+    from plr_backend.middleware import CatchAll
+
+    async def broken(scope, receive, send):
+        raise KeyError("Testperson-Secret")
+
+    async def call():
+        transport = httpx.ASGITransport(app=CatchAll(broken))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await client.get("/anything")
+
+    response = asyncio.run(call())
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert "retry" in response.json()["detail"] and "Testperson" not in response.text

@@ -131,7 +131,7 @@ def test_failed_uln_check_never_reads_the_digits_back():
 def test_third_failure_offers_the_helpdesk_instead_of_looping():
     counts: Dict[str, int] = {}
     seen = []
-    for attempt in range(3):
+    for _ in range(3):
         slots, responses = run_validation("not a postcode", "postcode", filled={"failed_attempts": counts})
         counts = slots["failed_attempts"]
         seen.append(responses[0])
@@ -215,3 +215,11 @@ def test_every_reprompt_the_validators_can_send_exists_in_the_domain():
 
 def test_tracker_helper_is_a_real_sdk_tracker():
     assert isinstance(tracker("hi"), Tracker)
+
+
+def test_a_reference_is_taken_whatever_the_nlu_thought():
+    t = tracker("plr-ep5h-hrd8", intent="faq", slots={"requested_slot": "status_reference"}, active_loop="status_form")
+    dispatcher = CollectingDispatcher()
+    events = asyncio.new_event_loop().run_until_complete(ValidateStatusForm().run(dispatcher, t, domain()))
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots["status_reference"] == "PLR-EP5H-HRD8"

@@ -10,7 +10,8 @@ import pytest
 from actions import settings as settings_module
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYS = ["BACKEND_URL", "ACTIONS_API_KEY", "OUTBOX_ENCRYPTION_KEY", "HELPDESK_HOURS", "HELPDESK_PHONE", "OUTBOX_PATH", "LOG_LEVEL",
+KEYS = ["BACKEND_URL", "ACTIONS_API_KEY", "OUTBOX_ENCRYPTION_KEY", "HELPDESK_HOURS", "HELPDESK_PHONE", "OUTBOX_PATH",
+        "LOG_LEVEL",
         "BACKEND_READ_TIMEOUT"]
 
 

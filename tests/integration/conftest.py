@@ -29,7 +29,7 @@ class Backend:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "Backend":
+    def start(self) -> Backend:
         self.service.start().wait_http(f"{self.url}/healthz", 120)
         return self
 

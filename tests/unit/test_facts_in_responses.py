@@ -105,3 +105,12 @@ def test_every_detail_in_every_response_is_in_the_facts_or_the_configuration():
         if not is_allowed(kind, value, corpus)
     ]
     assert unknown == [], "\n".join(unknown)
+
+
+def test_configured_contacts_default_to_the_published_facts():
+    """.env.example's helpdesk number and accessible-formats address are the ones in the facts."""
+    statements = " ".join(entry["statement"] for entry in facts()["facts"].values())
+    values = env_example_values()
+    assert is_allowed("phone number", values["HELPDESK_PHONE"], statements)
+    assert values["ACCESSIBLE_FORMATS_EMAIL"] in statements
+    assert values.get("HELPDESK_HOURS", "") == "", "opening hours are not published: leave HELPDESK_HOURS empty"

@@ -119,8 +119,9 @@ def test_nothing_from_the_never_say_list_appears():
 
 
 def test_helpdesk_hours_only_come_from_configuration():
-    clock = re.compile(r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm)\b|\b\d{1,2}:\d{2}\b|monday|mon-fri|weekdays|opening hours are",
-                       re.IGNORECASE)
+    clock = re.compile(
+        r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm)\b|\b\d{1,2}:\d{2}\b|monday|mon-fri|weekdays|opening hours are",
+        re.IGNORECASE)
     assert [v.response for v in variations() if clock.search(v.text)] == []
     hours_responses = [v for v in variations() if "{helpdesk_hours}" in v.text]
     assert hours_responses, "the configured hours should be shown somewhere"

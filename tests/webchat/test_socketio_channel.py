@@ -9,6 +9,7 @@ here, and the browser tests in webchat/tests/ use the websocket transport end to
 from __future__ import annotations
 
 import asyncio
+import http.client
 import inspect
 import json
 import urllib.parse
@@ -271,6 +272,23 @@ def test_start_again_gives_a_new_conversation_and_resets_the_old_one(stack, orig
     old_tracker = rasa_api(stack, "GET", f"/conversations/{old.split('.')[0]}/tracker", include_events="ALL")
     assert any(event["event"] == "restart" for event in old_tracker["events"])
     assert [e["text"] for e in user_events(stack, new.split(".")[0])] == ["hello"]
+
+
+def polling_handshake(stack, origin: str):
+    conn = http.client.HTTPConnection(stack.config.host, stack.config.rasa_port, timeout=10)
+    conn.request("GET", "/socket.io/?EIO=4&transport=polling", headers={"Origin": origin})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, response.headers.get_all("Access-Control-Allow-Origin") or [], body
+
+
+def test_long_polling_from_the_page_gets_exactly_one_cors_header(stack, origin):
+    # Rasa's own CORS extension (`rasa run --cors`) and python-engineio both answer CORS; two
+    # Access-Control-Allow-Origin headers make browsers refuse every long-polling response.
+    status, allow, body = polling_handshake(stack, origin)
+    assert status == 200 and body.startswith(b"0{"), body[:80]
+    assert allow == [origin]
 
 
 FOREIGN_ORIGINS = ["http://evil.example", "http://localhost:1", "null"]

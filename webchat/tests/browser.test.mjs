@@ -308,6 +308,31 @@ describe("web chat page", { timeout: 600_000 }, () => {
     }
   });
 
+  it("also connects by long-polling (the fallback when websockets are blocked), from the page's origin only", async () => {
+    const pollingSession = (page) => page.evaluate(async () => {
+      const { io } = await import("/vendor/socket.io.esm.min.js");
+      const { default: config } = await import("/config.js");
+      return new Promise((resolve) => {
+        const socket = io(config.socketUrl, { path: config.socketPath, transports: ["polling"], upgrade: false,
+          reconnection: false });
+        const done = (result) => { socket.close(); resolve(result); };
+        socket.on("connect", () => socket.emit("session_request", { session_id: null }));
+        socket.on("session_confirm", (token) => done(typeof token === "string" ? "session" : "bad token"));
+        socket.on("connect_error", (error) => done(`connect_error: ${error.message}`));
+        setTimeout(() => done("timeout"), 15_000);
+      });
+    });
+    const own = await freshPage();
+    const foreign = await freshPage({ url: stack.foreign_url });
+    try {
+      assert.equal(await pollingSession(own.page), "session");
+      assert.match(await pollingSession(foreign.page), /^connect_error/);
+    } finally {
+      await own.context.close();
+      await foreign.context.close();
+    }
+  });
+
   it("says so when the connection drops, and carries on after reconnecting", async () => {
     // The network between page and server is cut by the test: open sockets are closed and
     // new ones (websocket or long-polling) refused until it is restored.

@@ -185,7 +185,7 @@ export async function rasaEvents(stack, senderId, events) {
 }
 
 export async function staffRequests(stack) {
-  const response = await fetch(new URL("/v1/requests", stack.backend_url), {
+  const response = await fetch(new URL("/v1/requests?limit=200", stack.backend_url), {
     headers: { Authorization: `Bearer ${stack.staff_api_key}` },
   });
   if (!response.ok) throw new Error(`backend staff API: ${response.status} ${await response.text()}`);

@@ -1,0 +1,382 @@
+"""The telephone channel: Rasa 3.6's `TwilioVoiceInput` made fit for the helpdesk overflow line.
+
+Wired in credentials.yml as `channels.twilio_voice.PLRTwilioVoiceInput`, at the stock path
+`/webhooks/twilio_voice/webhook`. What differs from `rasa.core.channels.twilio_voice` (3.6.21):
+
+- Every POST must carry a valid `X-Twilio-Signature` (twilio's `RequestValidator`, the auth
+  token, and the public webhook URL or else the request URL); anything else gets 403.
+- The conversation id is the `CallSid`, not the caller's number: two calls from one phone
+  share nothing, and the number itself is never stored or logged.
+- A finished call (`completed`, `busy`, `failed`, `no-answer`, `canceled`) starts a new session
+  in its conversation, which drops every slot and any open form.
+- `<Gather input="speech dtmf" language="en-GB">` with an en-GB voice. Keypad `Digits` reach
+  the assistant as text; keypad menus, hints and digit counts come from the voice directive
+  (channels/voice_directives.py) in the bot's messages. SSML in voice variations is spoken,
+  not escaped (channels/voice_speech.py).
+- "Adviser" or 0 transfers to the helpdesk (`<Dial>`); so do responses whose directive says
+  `then: transfer` (the form's third failure, the handoff answer). `then: hangup` ends the call.
+- A silent or unheard turn repeats the question; the second offers the keypad; the third puts
+  the caller through to a person. Replies marked `miss` (not understood) count the same way.
+  The count travels in the signed `<Gather action>` URL, so any Rasa server can take the turn.
+- Never an empty `<Response/>` (Twilio hangs up on one), and never a 500: custom payloads are
+  read, not passed to the TwiML builder, and a failed turn apologises and transfers.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Tuple
+from urllib.parse import parse_qsl, urlencode
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.twilio_voice import TwilioVoiceInput
+from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.exceptions import InvalidConfigException
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+from twilio.twiml.voice_response import VoiceResponse
+
+from channels.voice_directives import VoiceDirective, parse_directive, with_button_keys
+from channels.voice_input import CallerInput, read_caller_input
+from channels.voice_prompts import VoicePrompts
+from channels.voice_speech import speakable
+from channels.voice_twiml import TurnBuilder, Utterance, VoiceSettings, spoken
+
+logger = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/webhooks/twilio_voice/webhook"
+ENDED_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
+DIAL_CONNECTED = {"completed", "answered"}
+# Twilio's CallSid is "CA" and 32 hex digits; anything else is not one of its calls.
+CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+MAX_BODY_BYTES = 65_536
+# The third miss in a row (silence, unheard speech, or not understood) transfers to a person.
+MAX_MISSES = 3
+SESSION_START = "/session_start"
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+class _Params(dict):
+    """Form fields as lists (twilio's validator signs every value of a repeated field)."""
+
+    def getlist(self, name: str) -> List[str]:
+        return self[name]
+
+    def first(self, name: str) -> Optional[str]:
+        values = self.get(name)
+        return values[0] if values else None
+
+
+def parse_form(body: bytes) -> _Params:
+    params = _Params()
+    for key, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
+        params.setdefault(key, []).append(value)
+    return params
+
+
+def public_webhook_url(value: Optional[str]) -> Optional[str]:
+    """TWILIO_PUBLIC_URL may be the site's base URL or the full webhook URL."""
+    value = (value or "").strip().rstrip("/")
+    if not value:
+        return None
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise InvalidConfigException(f"TWILIO_PUBLIC_URL must be an http(s) URL, got {value!r}.")
+    return value if value.endswith(WEBHOOK_PATH) else value + WEBHOOK_PATH
+
+
+class VoiceCollectingOutputChannel(CollectingOutputChannel):
+    """Collects each bot message whole: its voice text with the directive that came with it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.utterances: List[Utterance] = []
+
+    @classmethod
+    def name(cls) -> str:
+        # The output channel's name picks the `channel: twilio_voice` response variations.
+        return "twilio_voice"
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        utterance = to_utterance(message)
+        self.utterances.append(utterance)
+        await self._persist_message(self._message(recipient_id, text=utterance.text or None,
+                                                  custom=message.get("custom")))
+
+
+def to_utterance(message: Dict[str, Any]) -> Utterance:
+    """A bot message (or a stored bot event's data) as the phone speaks it."""
+    buttons = message.get("buttons") or message.get("quick_replies") or []
+    directive = with_button_keys(parse_directive(message.get("custom")), buttons)
+    text = speakable(message.get("text") or "")
+    if buttons and directive is None:
+        # A response with no voice variation: its buttons become a spoken keypad menu.
+        text, directive = _spoken_menu(text, buttons)
+    return Utterance(text, directive)
+
+
+def _spoken_menu(text: str, buttons: Sequence[Dict[str, Any]]) -> Tuple[str, VoiceDirective]:
+    keys: Dict[str, str] = {}
+    parts: List[str] = []
+    for number, button in enumerate(buttons[:9], start=1):
+        title = speakable(str(button.get("title") or "")).rstrip(".?!")
+        payload = str(button.get("payload") or title)
+        if title and payload:
+            keys[str(number)] = payload
+            parts.append(f"press {number} for {title}")
+    if not parts:
+        return text, VoiceDirective()
+    menu = "Or " + ", ".join(parts) + "."
+    return f"{text} {menu}".strip(), VoiceDirective(keys=keys)
+
+
+class PLRTwilioVoiceInput(TwilioVoiceInput):
+    """Twilio voice input channel for the helpdesk overflow line."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "twilio_voice"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> PLRTwilioVoiceInput:
+        credentials = credentials or {}
+
+        def text(key: str, default: str = "") -> str:
+            value = credentials.get(key)
+            return default if value is None or str(value).strip() == "" else str(value).strip()
+
+        return cls(
+            auth_token=text("auth_token"),
+            public_url=text("public_url") or None,
+            dial_number=text("dial_number") or None,
+            helpdesk_phone=text("helpdesk_phone", VoicePrompts.helpdesk_phone),
+            initial_prompt=text("initial_prompt", "/greet"),
+            assistant_voice=text("assistant_voice", "Polly.Amy-Neural"),
+            language=text("language", "en-GB"),
+            speech_timeout=text("speech_timeout", "3"),
+            speech_model=text("speech_model", "default"),
+            enhanced=text("enhanced", "false"),
+            min_confidence=text("min_confidence", "0"),
+        )
+
+    def __init__(
+        self,
+        auth_token: str,
+        public_url: Optional[str] = None,
+        dial_number: Optional[str] = None,
+        helpdesk_phone: str = VoicePrompts.helpdesk_phone,
+        initial_prompt: str = "/greet",
+        assistant_voice: str = "Polly.Amy-Neural",
+        language: str = "en-GB",
+        speech_timeout: str = "3",
+        speech_model: str = "default",
+        enhanced: str = "false",
+        min_confidence: str = "0",
+    ) -> None:
+        prompts = VoicePrompts(helpdesk_phone=helpdesk_phone)
+        super().__init__(initial_prompt, prompts.say_again, assistant_voice, speech_timeout, speech_model, enhanced)
+        if not auth_token or auth_token.startswith("__"):
+            raise InvalidConfigException(
+                "The telephone channel needs TWILIO_AUTH_TOKEN to check that requests come from Twilio.")
+        if not re.match(r"^[a-z]{2}-[A-Z]{2}$", language):
+            raise InvalidConfigException(f"language must look like en-GB, got {language!r}.")
+        try:
+            self.min_confidence = float(min_confidence)
+        except ValueError as exc:
+            raise InvalidConfigException(f"min_confidence must be a number, got {min_confidence!r}.") from exc
+        if dial_number and not E164.match(dial_number):
+            raise InvalidConfigException("HELPDESK_DIAL_NUMBER must be an E.164 number such as +443456022589.")
+        if not dial_number:
+            logger.warning("HELPDESK_DIAL_NUMBER is empty: callers asking for a person are told the number to call.")
+        self.validator = RequestValidator(auth_token)
+        self.public_url = public_webhook_url(public_url)
+        self.prompts = prompts
+        self.settings = VoiceSettings(
+            voice=assistant_voice, language=language, speech_timeout=speech_timeout, speech_model=speech_model,
+            enhanced=enhanced, dial_number=dial_number,
+        )
+
+    # --- HTTP ------------------------------------------------------------------------------
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        webhook = Blueprint("plr_twilio_voice_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return response.text("Request too large.", status=413)
+            form = parse_form(request.body or b"")
+            if not self.signature_ok(request, form):
+                logger.warning("Refused a voice webhook request with a missing or invalid Twilio signature.")
+                return response.text("Invalid Twilio signature.", status=403)
+            call_sid = form.first("CallSid") or ""
+            if not CALL_SID.match(call_sid):
+                return response.text("CallSid is missing or malformed.", status=400)
+            turns = TurnBuilder(self.settings, self._action_url(request))
+            try:
+                twiml = await self.handle(request, form, call_sid, turns, on_new_message)
+            except Exception as exc:  # noqa: BLE001 - a caller must hear something, whatever failed
+                # The type only: an exception's text may carry what the caller said.
+                logger.error("Voice turn failed for call %s: %s", call_sid, type(exc).__name__)
+                logger.debug("Voice turn failure", exc_info=True)
+                twiml = turns.transfer([Utterance(self.prompts.fault)], self.prompts.no_transfer)
+            return response.text(str(twiml), content_type="text/xml")
+
+        return webhook
+
+    def signature_ok(self, request: Request, form: _Params) -> bool:
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not signature:
+            return False
+        if self.public_url:
+            query = request.query_string
+            url = f"{self.public_url}?{query}" if query else self.public_url
+        else:
+            url = request.url
+        return self.validator.validate(url, form, signature)
+
+    def _action_url(self, request: Request) -> Callable[..., str]:
+        def build(**params: Any) -> str:
+            # Relative to the webhook's own URL unless the public URL is known, so a proxy
+            # that serves Rasa under a path prefix still gets the next turn.
+            base = self.public_url or "webhook"
+            return f"{base}?{urlencode(params)}"
+
+        return build
+
+    # --- one turn --------------------------------------------------------------------------
+    async def handle(self, request: Request, form: _Params, call_sid: str, turns: TurnBuilder,
+                     on_new_message: OnNewMessage) -> VoiceResponse:
+        status = (form.first("CallStatus") or "").lower()
+        turn = request.args.get("turn")
+        agent = request.app.ctx.agent
+        if status in ENDED_STATUSES:
+            await self.end_call(agent, call_sid, on_new_message)
+            return turns.hangup()
+        if turn == "dial":
+            return self.after_dial(form, turns)
+        if turn != "gather":
+            logger.info("Voice call %s started.", call_sid)
+            utterances = await self.ask(on_new_message, call_sid, self.initial_prompt or "/greet")
+            return self.respond(turns, utterances, misses=0, previous=([], None))
+        misses = _int(request.args.get("misses"), 0, 0, MAX_MISSES)
+        previous = await self.previous_turn(agent, call_sid)
+        caller = read_caller_input(
+            form.first("SpeechResult"), form.first("Digits"), previous[1],
+            _float(form.first("Confidence")), self.min_confidence,
+        )
+        if caller.kind == "repeat":
+            again = [u for u in previous[0] if not (u.directive and u.directive.then)]
+            directive = previous[1] if previous[1] and not previous[1].then else None
+            return turns.listen(again or [Utterance(self.prompts.anything_else)], directive, misses)
+        if caller.kind == "silence":
+            return self.missed(turns, previous, misses + 1)
+        utterances = await self.ask(on_new_message, call_sid, caller.text, caller)
+        if caller.kind == "handoff":
+            return self.transfer_on_request(turns, utterances)
+        return self.respond(turns, utterances, misses, previous)
+
+    async def ask(self, on_new_message: OnNewMessage, call_sid: str, text: str,
+                  caller: Optional[CallerInput] = None) -> List[Utterance]:
+        collector = VoiceCollectingOutputChannel()
+        metadata = {"voice_input": "keypad" if caller and caller.keypad else "speech"}
+        await on_new_message(UserMessage(text, collector, call_sid, input_channel=self.name(), metadata=metadata))
+        return collector.utterances
+
+    def respond(self, turns: TurnBuilder, utterances: List[Utterance], misses: int,
+                previous: Tuple[List[Utterance], Optional[VoiceDirective]]) -> VoiceResponse:
+        for index, utterance in enumerate(utterances):
+            then = utterance.directive.then if utterance.directive else None
+            if then == "transfer":
+                return turns.transfer(utterances[: index + 1], self.prompts.no_transfer)
+            if then == "hangup":
+                logger.info("Voice call ended by the assistant.")
+                return turns.hangup(utterances[: index + 1])
+        understood = spoken(utterances) and not any(u.directive and u.directive.miss for u in utterances)
+        if not spoken(utterances):
+            # Nothing to say is the assistant's failure to follow; it counts as a miss.
+            return self.missed(turns, previous, misses + 1, lead=self.prompts.say_again)
+        misses = 0 if understood else misses + 1
+        if misses >= MAX_MISSES:
+            return turns.transfer([Utterance(self.prompts.transfer_after_misses)], self.prompts.no_transfer)
+        return turns.listen(utterances, _last_directive(utterances), misses)
+
+    def missed(self, turns: TurnBuilder, previous: Tuple[List[Utterance], Optional[VoiceDirective]], misses: int,
+               lead: Optional[str] = None) -> VoiceResponse:
+        utterances, directive = previous
+        # Ask the last question again; never repeat a transfer or goodbye line (after a failed
+        # transfer, say), and when there is no question, ask what the caller needs.
+        asked = [u for u in utterances if u.text.strip() and not (u.directive and u.directive.then)]
+        question = asked[-1:] or [Utterance(self.prompts.anything_else)]
+        if directive and directive.then:
+            directive = None
+        if misses >= MAX_MISSES:
+            return turns.transfer([Utterance(self.prompts.transfer_after_misses)], self.prompts.no_transfer)
+        if misses == MAX_MISSES - 1:
+            keypad = (directive.keypad if directive else None) or self.prompts.keypad_default
+            said = [Utterance(self.prompts.keypad_offer), Utterance(keypad), *question]
+        else:
+            said = [Utterance(lead or self.prompts.not_heard), *question]
+        return turns.listen(said, directive, misses)
+
+    def transfer_on_request(self, turns: TurnBuilder, utterances: List[Utterance]) -> VoiceResponse:
+        for index, utterance in enumerate(utterances):
+            if utterance.directive and utterance.directive.then == "transfer":
+                return turns.transfer(utterances[: index + 1], self.prompts.no_transfer)
+        # The assistant answered something else (a form re-asking its question, say): the
+        # caller asked for a person, so that is what happens.
+        return turns.transfer([Utterance(self.prompts.transfer_on_request)], self.prompts.no_transfer)
+
+    def after_dial(self, form: _Params, turns: TurnBuilder) -> VoiceResponse:
+        if (form.first("DialCallStatus") or "").lower() in DIAL_CONNECTED:
+            return turns.hangup([Utterance(self.prompts.dial_done)])
+        return turns.listen([Utterance(self.prompts.dial_failed)], None, 0)
+
+    async def previous_turn(self, agent: Any, call_sid: str) -> Tuple[List[Utterance], Optional[VoiceDirective]]:
+        """The assistant's messages since the caller last spoke, and the directive they set."""
+        tracker = await agent.tracker_store.retrieve(call_sid)
+        if tracker is None:
+            return [], None
+        said: List[Utterance] = []
+        for event in reversed(tracker.events):
+            if isinstance(event, UserUttered):
+                break
+            if isinstance(event, BotUttered):
+                said.insert(0, to_utterance({**(event.data or {}), "text": event.text}))
+        return said, _last_directive(said)
+
+    async def end_call(self, agent: Any, call_sid: str, on_new_message: OnNewMessage) -> None:
+        """A new session in the call's conversation: slots, forms and details are dropped."""
+        tracker = await agent.tracker_store.retrieve(call_sid)
+        if tracker is None or not any(isinstance(e, UserUttered) for e in tracker.events):
+            return
+        await on_new_message(
+            UserMessage(SESSION_START, CollectingOutputChannel(), call_sid, input_channel=self.name()))
+        logger.info("Voice call %s ended; its conversation was closed.", call_sid)
+
+
+def _last_directive(utterances: Sequence[Utterance]) -> Optional[VoiceDirective]:
+    for utterance in reversed(utterances):
+        if utterance.directive is not None:
+            return utterance.directive
+    return None
+
+
+def _int(value: Optional[str], default: int, low: int, high: int) -> int:
+    try:
+        return min(max(int(value or default), low), high)
+    except ValueError:
+        return default
+
+
+def _float(value: Optional[str]) -> Optional[float]:
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return None

@@ -1,0 +1,126 @@
+"""A caller's turn (speech-to-text or keypad digits) turned into the message the assistant reads.
+
+Numbers, dates and postcodes are passed on as the caller said them: the form validators read
+spoken forms themselves through `plr_common` ("one seven four eight ...", "s w one a one a a",
+"twenty-first of june two thousand and two"), so the web chat and the phone share one reading.
+What only a phone needs is done here: keypad menus, 0 for a person, * to repeat, a spoken
+"adviser", and spoken email addresses.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from plr_common import spoken_digits
+from plr_common.numwords import FILLERS, tokens
+
+from channels.voice_directives import VoiceDirective
+
+HANDOFF_MESSAGE = "/human_handoff"
+HANDOFF_KEY = "0"
+REPEAT_KEY = "*"
+MAX_MESSAGE_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class CallerInput:
+    """`kind` is "message" (send `text` to the assistant), "handoff", "repeat" or "silence"."""
+
+    kind: str
+    text: str = ""
+    keypad: bool = False
+
+
+SILENCE = CallerInput("silence")
+
+
+def read_caller_input(
+    speech: Optional[str],
+    digits: Optional[str],
+    directive: Optional[VoiceDirective] = None,
+    confidence: Optional[float] = None,
+    min_confidence: float = 0.0,
+) -> CallerInput:
+    if digits and digits.strip():
+        return _read_digits(digits.strip(), directive)
+    text = " ".join((speech or "").split())[:MAX_MESSAGE_CHARS]
+    # Speech never starts with "/", but a message that did would be read as an intent.
+    text = text.lstrip("/ ")
+    if not text:
+        return SILENCE
+    if confidence is not None and confidence < min_confidence:
+        return SILENCE
+    if is_handoff_request(text):
+        return CallerInput("handoff", HANDOFF_MESSAGE)
+    if directive and directive.keys:
+        choice = _spoken_choice(text)
+        if choice in directive.keys:
+            return CallerInput("message", directive.keys[choice])
+    if directive and directive.expect == "email":
+        text = spoken_email(text) or text
+    return CallerInput("message", text)
+
+
+def _read_digits(digits: str, directive: Optional[VoiceDirective]) -> CallerInput:
+    keyed = re.sub(r"[^0-9]", "", digits)
+    if not keyed:
+        return CallerInput("repeat") if REPEAT_KEY in digits else SILENCE
+    if keyed == HANDOFF_KEY:
+        return CallerInput("handoff", HANDOFF_MESSAGE, keypad=True)
+    if directive and keyed in directive.keys:
+        return CallerInput("message", directive.keys[keyed], keypad=True)
+    return CallerInput("message", keyed[:MAX_MESSAGE_CHARS], keypad=True)
+
+
+_CHOICE_WORDS = FILLERS | {"number", "press", "pressing", "option", "choice", "the", "i'll", "take", "choose"}
+
+
+def _spoken_choice(text: str) -> Optional[str]:
+    """"One", "number two", "option 3": a menu key said instead of pressed."""
+    words = [w for w in tokens(text) if w not in _CHOICE_WORDS]
+    if len(words) != 1:
+        return None
+    digit = spoken_digits(words[0])
+    return digit if digit and len(digit) == 1 else None
+
+
+_PERSON_WORDS = {"adviser", "advisor", "advisers", "advisors", "operator", "agent", "human", "person",
+                 "someone", "somebody", "representative", "helpdesk", "staff"}
+_REQUEST_WORDS = FILLERS | {
+    "a", "an", "the", "real", "actual", "live", "speak", "talk", "to", "with", "can", "could", "i", "i'd",
+    "want", "need", "would", "like", "put", "me", "through", "let", "get", "transfer", "connect", "just",
+    "please", "member", "of", "go", "thank", "thanks", "you",
+}
+
+
+def is_handoff_request(text: str) -> bool:
+    """A short request for a person: "adviser", "operator please", "let me speak to someone".
+
+    Longer sentences are left to the assistant's NLU (`human_handoff`), which knows context.
+    """
+    words = tokens(text)
+    if not words or len(words) > 10:
+        return False
+    return any(w in _PERSON_WORDS for w in words) and all(w in _PERSON_WORDS or w in _REQUEST_WORDS for w in words)
+
+
+_EMAIL_WORDS = [
+    (r"\bat sign\b|\bat symbol\b|\bat\b", "@"),
+    (r"\bdot\b|\bfull stop\b|\bperiod\b|\bpoint\b", "."),
+    (r"\bunderscore\b", "_"),
+    (r"\bdash\b|\bhyphen\b|\bminus\b", "-"),
+    (r"\bplus\b", "+"),
+]
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+'\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+$")
+
+
+def spoken_email(text: str) -> Optional[str]:
+    """"jane dot smith at example dot com" -> "jane.smith@example.com"; None when not an address."""
+    words = text.strip().rstrip(".").lower()
+    words = re.sub(r"^(?:(?:it's|it is|my email(?: address)? is|my email's|email)\s+)+", "", words)
+    for pattern, symbol in _EMAIL_WORDS:
+        words = re.sub(pattern, f" {symbol} ", words)
+    words = re.sub(r"\bdouble\s+([a-z0-9])\b", r"\1\1", words)
+    candidate = "".join(words.split())
+    return candidate if _EMAIL.match(candidate) else None

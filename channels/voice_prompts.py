@@ -1,0 +1,42 @@
+"""What the telephone channel itself says: when the caller is not heard, around a transfer, on
+a fault. Everything else a caller hears comes from the domain's `twilio_voice` variations.
+
+Kept short and plain, one idea per sentence, like the voice variations. Only the helpdesk
+number is filled in; it comes from HELPDESK_PHONE.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class VoicePrompts:
+    helpdesk_phone: str = "0345 602 2589"
+
+    @property
+    def phone(self) -> str:
+        return f'<say-as interpret-as="telephone">{self.helpdesk_phone}</say-as>'
+
+    # First silent or unheard turn: say so, then ask the question again.
+    not_heard: str = "Sorry, I didn't catch that."
+    # Second: the keypad, with what the question's directive says to key (or 0 for a person).
+    keypad_offer: str = "Sorry, I still didn't catch that. You can use your telephone keypad instead."
+    keypad_default: str = "To talk to a person, press 0."
+    # The assistant said nothing speakable (an action failed, say): never leave the caller in silence.
+    say_again: str = "Sorry, could you say that again?"
+    anything_else: str = "Is there anything else I can help with?"
+    transfer_on_request: str = "I'll put you through to an adviser at the LRS helpdesk now."
+    transfer_after_misses: str = (
+        "I'm sorry, I'm having trouble understanding. I'll put you through to an adviser at the LRS helpdesk now.")
+    fault: str = "Sorry, something went wrong on our side. I'll put you through to an adviser at the LRS helpdesk now."
+
+    @property
+    def no_transfer(self) -> str:
+        return f"I can't put you through from here. Please call the LRS helpdesk on {self.phone}. Goodbye."
+
+    @property
+    def dial_failed(self) -> str:
+        return (f"Sorry, no adviser could answer just now. You can call the LRS helpdesk later on {self.phone}. "
+                "Is there anything else I can help with?")
+
+    dial_done: str = "Thank you for calling the Learning Records Service. Goodbye."
