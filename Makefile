@@ -28,7 +28,7 @@ run: setup train
 	@$(PY) scripts/run_stack.py
 
 validate: setup
-	@$(RASA) data validate --domain domain --data data --config config.yml --fail-on-warnings
+	@$(PY) scripts/validate_data.py
 
 test: setup setup-system train
 	@scripts/test.sh

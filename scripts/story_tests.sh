@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# `make test` step: every test story in tests/stories/ against models/current.tar.gz; any
-# wrong action or intent fails (failed stories are written to reports/stories/).
+# Story tests: every test story in tests/stories/ against the current model; any wrong
+# prediction fails the run. Results (and failed stories, if any) go to reports/stories/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2} RASA_TELEMETRY_ENABLED=false
-mkdir -p reports/stories
-.venv/bin/rasa test core --model "${MODEL:-models/current.tar.gz}" --stories tests/stories \
-  --fail-on-prediction-errors --out reports/stories > reports/stories/rasa-test-core.log 2>&1 \
-  || { grep -v "Epochs\|Processed" reports/stories/rasa-test-core.log | tail -n 40; exit 1; }
-grep -E "Finished collecting predictions|Correct:|Accuracy:|F1-Score:" reports/stories/rasa-test-core.log | head -5 || true
-echo "story tests passed (reports/stories/)"
+export TF_CPP_MIN_LOG_LEVEL=2 RASA_TELEMETRY_ENABLED=false
+out=reports/stories
+rm -rf "$out"; mkdir -p "$out"
+.venv/bin/rasa test core --model models/current.tar.gz --stories tests/stories \
+  --fail-on-prediction-errors --out "$out" --no-plot > "$out/run.log" 2>&1 || {
+  echo "Story tests failed; see $out/failed_test_stories.yml and $out/run.log"
+  grep -A3 "predicted" "$out/failed_test_stories.yml" 2>/dev/null | head -40 || tail -20 "$out/run.log"
+  exit 1
+}
+grep -E "Correct:|Accuracy:" "$out/run.log" | head -2 | sed 's/.*INFO *//'

@@ -20,12 +20,12 @@ step() {  # step NAME COMMAND...
 }
 
 step "lint" .venv/bin/ruff check actions tests testkit scripts spacy_model
-step "rasa data validate" .venv/bin/rasa data validate --domain domain --data data --config config.yml --fail-on-warnings
+step "rasa data validate" .venv/bin/python scripts/validate_data.py
 [ -d common/tests ] && step "common validators" .venv/bin/python -m pytest -q common/tests
 step "backend" make -s -C backend test
 step "assistant (pytest)" .venv/bin/python -m pytest -q tests
-[ -x scripts/nlu_gate.sh ] && step "NLU held-out gate" scripts/nlu_gate.sh
-[ -x scripts/story_tests.sh ] && step "story tests" scripts/story_tests.sh
+step "NLU held-out gate" scripts/nlu_gate.sh
+step "story tests" scripts/story_tests.sh
 
 echo
 echo "=== summary"
