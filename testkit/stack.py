@@ -110,8 +110,8 @@ class Stack:
         return ["make", "-s", "-C", str(ROOT / "backend"), "run"]
 
     def actions_argv(self) -> List[str]:
-        return [str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions",
-                "--port", str(self.config.action_port)]
+        return [str(ROOT / ".venv/bin/python"), "-m", "actions.server", "--port", str(self.config.action_port),
+                "--host", self.config.host]
 
     def rasa_argv(self) -> List[str]:
         origins = self.env.get("WEB_ALLOWED_ORIGINS", "").split(",")

@@ -1,0 +1,67 @@
+"""The action server: rasa-sdk's app with a shared-secret check and errors that hold no tracker.
+
+rasa-sdk's own error handler answers with the whole request body (the tracker, with every
+personal slot) and logs the request; ours answers with a fixed message. Rasa sends the secret
+as `?token=` (endpoints.yml `action_endpoint.token`); only /health is open without it.
+
+Run: python -m actions.server --port 5055
+"""
+from __future__ import annotations
+
+import argparse
+import hmac
+import logging
+import os
+
+from sanic import Sanic, response
+from sanic.request import Request
+
+logger = logging.getLogger("actions.server")
+OPEN_PATHS = {"/health"}
+
+
+def build_app(package: str = "actions", token: str = "") -> Sanic:
+    from rasa_sdk.endpoint import create_app
+
+    app = create_app(package, cors_origins=[])
+
+    @app.on_request
+    async def require_token(request: Request):
+        if request.path in OPEN_PATHS:
+            return None
+        given = request.args.get("token", "")
+        if not token or not hmac.compare_digest(given.encode(), token.encode()):
+            return response.json({"error": "unauthorised"}, status=401)
+        return None
+
+    async def no_tracker_in_errors(request: Request, exception: Exception):
+        # The action's name is safe to log; the request (a tracker) is not.
+        action = (request.json or {}).get("next_action") if request.content_type == "application/json" else None
+        logger.error("action failed: %s (%s)", action, type(exception).__name__)
+        return response.json({"error": "the action failed"}, status=500)
+
+    app.error_handler.add(Exception, no_tracker_in_errors)
+    return app
+
+
+def main() -> None:
+    from dotenv import load_dotenv
+
+    from actions.settings import PROJECT_ROOT
+
+    load_dotenv(os.environ.get("PLR_ENV_FILE", PROJECT_ROOT / ".env"), override=False)
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
+    parser.add_argument("--host", default=os.environ.get("BIND_HOST", "127.0.0.1"))
+    args = parser.parse_args()
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    token = os.environ.get("ACTION_SERVER_TOKEN", "")
+    if not token or token.startswith("__"):
+        raise SystemExit("ACTION_SERVER_TOKEN is not set: run `make setup` to create .env.")
+    app = build_app("actions", token)
+    app.run(args.host, args.port, workers=1, access_log=False)
+
+
+if __name__ == "__main__":
+    main()
