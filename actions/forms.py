@@ -78,7 +78,7 @@ class _CountingValidator(FormValidationAction):
     """Counts failures per field and picks the re-prompt."""
 
     @abstractmethod
-    def name(self) -> Text:
+    def name(self) -> str:
         """Abstract, so that rasa_sdk registers only the concrete form validators."""
 
     def _latest_intent(self, tracker: Tracker) -> str:
