@@ -41,7 +41,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from channels.voice_directives import VoiceDirective, parse_directive, with_button_keys
 from channels.voice_input import CallerInput, read_caller_input
 from channels.voice_prompts import VoicePrompts
-from channels.voice_speech import speakable
+from channels.voice_speech import plain_words, speakable
 from channels.voice_twiml import TurnBuilder, Utterance, VoiceSettings, spoken
 
 logger = logging.getLogger(__name__)
@@ -110,18 +110,21 @@ class VoiceCollectingOutputChannel(CollectingOutputChannel):
 def to_utterance(message: Dict[str, Any]) -> Utterance:
     """A bot message (or a stored bot event's data) as the phone speaks it."""
     buttons = message.get("buttons") or message.get("quick_replies") or []
+    buttons = buttons if isinstance(buttons, list) else []
     directive = with_button_keys(parse_directive(message.get("custom")), buttons)
-    text = speakable(message.get("text") or "")
+    text = speakable(str(message.get("text") or ""))
     if buttons and directive is None:
         # A response with no voice variation: its buttons become a spoken keypad menu.
         text, directive = _spoken_menu(text, buttons)
-    return Utterance(text, directive)
+    return Utterance(text, directive, asks=str(message.get("utter_action") or "").startswith("utter_ask_"))
 
 
 def _spoken_menu(text: str, buttons: Sequence[Dict[str, Any]]) -> Tuple[str, VoiceDirective]:
     keys: Dict[str, str] = {}
     parts: List[str] = []
     for number, button in enumerate(buttons[:9], start=1):
+        if not isinstance(button, dict):
+            continue
         title = speakable(str(button.get("title") or "")).rstrip(".?!")
         payload = str(button.get("payload") or title)
         if title and payload:
@@ -305,7 +308,11 @@ class PLRTwilioVoiceInput(TwilioVoiceInput):
         misses = 0 if understood else misses + 1
         if misses >= MAX_MISSES:
             return turns.transfer([Utterance(self.prompts.transfer_after_misses)], self.prompts.no_transfer)
-        return turns.listen(utterances, _last_directive(utterances), misses)
+        directive = _last_directive(utterances)
+        if not asks_something(spoken(utterances)[-1], directive):
+            # An answer that asks nothing: on the phone, silence would follow. Say what next.
+            utterances = [*utterances, Utterance(self.prompts.anything_else)]
+        return turns.listen(utterances, directive, misses)
 
     def missed(self, turns: TurnBuilder, previous: Tuple[List[Utterance], Optional[VoiceDirective]], misses: int,
                lead: Optional[str] = None) -> VoiceResponse:
@@ -313,9 +320,10 @@ class PLRTwilioVoiceInput(TwilioVoiceInput):
         # Ask the last question again; never repeat a transfer or goodbye line (after a failed
         # transfer, say), and when there is no question, ask what the caller needs.
         asked = [u for u in utterances if u.text.strip() and not (u.directive and u.directive.then)]
-        question = asked[-1:] or [Utterance(self.prompts.anything_else)]
         if directive and directive.then:
             directive = None
+        question = asked[-1:] if asked and asks_something(asked[-1], directive) else []
+        question = question or [Utterance(self.prompts.anything_else)]
         if misses >= MAX_MISSES:
             return turns.transfer([Utterance(self.prompts.transfer_after_misses)], self.prompts.no_transfer)
         if misses == MAX_MISSES - 1:
@@ -348,7 +356,8 @@ class PLRTwilioVoiceInput(TwilioVoiceInput):
             if isinstance(event, UserUttered):
                 break
             if isinstance(event, BotUttered):
-                said.insert(0, to_utterance({**(event.data or {}), "text": event.text}))
+                # The event's metadata names the response (`utter_action`), as in a live message.
+                said.insert(0, to_utterance({**(event.data or {}), **(event.metadata or {}), "text": event.text}))
         return said, _last_directive(said)
 
     async def end_call(self, agent: Any, call_sid: str, on_new_message: OnNewMessage) -> None:
@@ -359,6 +368,13 @@ class PLRTwilioVoiceInput(TwilioVoiceInput):
         await on_new_message(
             UserMessage(SESSION_START, CollectingOutputChannel(), call_sid, input_channel=self.name()))
         logger.info("Voice call %s ended; its conversation was closed.", call_sid)
+
+
+def asks_something(utterance: Utterance, directive: Optional[VoiceDirective]) -> bool:
+    """A question, or a prompt for keys or digits ("Please say your ULN, or key it in")."""
+    if utterance.asks or (directive is not None and (directive.keys or directive.num_digits or directive.miss)):
+        return True
+    return plain_words(utterance.text).rstrip().endswith("?")
 
 
 def _last_directive(utterances: Sequence[Utterance]) -> Optional[VoiceDirective]:

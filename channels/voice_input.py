@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import List, Optional
 
 from plr_common import spoken_digits
-from plr_common.numwords import FILLERS, tokens
+from plr_common.numwords import FILLERS, REPEATERS, UNITS, tokens
+from plr_common.spoken import LETTER_NAMES, NATO
 
 from channels.voice_directives import VoiceDirective
 
@@ -59,6 +60,8 @@ def read_caller_input(
             return CallerInput("message", directive.keys[choice])
     if directive and directive.expect == "email":
         text = spoken_email(text) or text
+    if directive and directive.expect == "reference":
+        text = spoken_reference(text) or text
     return CallerInput("message", text)
 
 
@@ -124,3 +127,49 @@ def spoken_email(text: str) -> Optional[str]:
     words = re.sub(r"\bdouble\s+([a-z0-9])\b", r"\1\1", words)
     candidate = "".join(words.split())
     return candidate if _EMAIL.match(candidate) else None
+
+
+_REFERENCE_FILLERS = FILLERS | {"reference", "ref", "number", "the", "dash", "hyphen", "then", "and"}
+# Speech-to-text writes some digits as words that sound the same.
+_SOUNDS_LIKE = {"for": "4", "to": "2", "too": "2", "ate": "8"}
+_REFERENCE = re.compile(r"^PLR([A-Z0-9]{4})([A-Z0-9]{4})$")
+
+
+def spoken_reference(text: str) -> Optional[str]:
+    """"P L R seven K three M, nine Q X D" -> "PLR-7K3M-9QXD"; None when it is not one.
+
+    Request references are spelt out over the phone; speech-to-text returns letters, letter
+    names, NATO words, digit words or short chunks. Only a whole reference is returned.
+    """
+    out: List[str] = []
+    words = tokens(text.lower().replace("x-ray", "xray").replace("x ray", "xray"))
+    i = 0
+    while i < len(words):
+        word = words[i]
+        repeat = 1
+        if word in REPEATERS and i + 1 < len(words):
+            repeat, i = REPEATERS[word], i + 1
+            word = words[i]
+        i += 1
+        if word in _REFERENCE_FILLERS and repeat == 1:
+            continue
+        char = _reference_char(word)
+        if char is None:
+            return None
+        out.append(char * repeat)
+    match = _REFERENCE.match("".join(out))
+    return f"PLR-{match.group(1)}-{match.group(2)}" if match else None
+
+
+def _reference_char(word: str) -> Optional[str]:
+    if word in UNITS and UNITS[word] != 0:
+        return str(UNITS[word])
+    if word in _SOUNDS_LIKE:
+        return _SOUNDS_LIKE[word]
+    if word in NATO:
+        return NATO[word]
+    if word in LETTER_NAMES:
+        return LETTER_NAMES[word]
+    if word.isascii() and word.isalnum() and len(word) <= 4:
+        return word.upper()
+    return None

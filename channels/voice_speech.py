@@ -137,6 +137,8 @@ def speakable(text: str) -> str:
     text = _EMOJI.sub("", text)
     text = text.replace("\n", ". ")
     text = re.sub(r"([.:;,!?])\s*\.", r"\1", text)
+    # A question read into a sentence ("Did you mean Am I talking to a computer??").
+    text = re.sub(r"([?!])\s*[?!,]+", r"\1", text)
     return " ".join(text.split())
 
 

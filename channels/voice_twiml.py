@@ -20,6 +20,8 @@ class Utterance:
 
     text: str
     directive: Optional[VoiceDirective] = None
+    # A form's question (`utter_ask_*`): the caller is expected to answer it.
+    asks: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The conversation file format (tests/conversations/*.yml), loaded and checked up front.
+r"""The conversation file format (tests/conversations/*.yml), loaded and checked up front.
 
 A file is one conversation:
 
@@ -17,9 +17,12 @@ A file is one conversation:
           text_matches: 'PLR-\w{4}-\w{4}'  # a regular expression the reply matches
           buttons: ["Yes, start"]        # button titles offered
           slots: {request_type: opt_out, given_name: null}
+        save: {reference: 'PLR-\w{4}-\w{4}'}  # optional: keep what this regex finds in the reply ...
+      - user: "{reference}"              # ... and use it later as {reference} in a text or a check
       - button: Yes, start               # click a button of the last reply (sends its payload)
       - backend: down                    # the backend stops answering (runner's own stack only)
       - backend: up
+      - backend: "status:503"            # its next answer is this HTTP status (one call only)
       - record:                          # the request this conversation stored in the backend
           wait: 30                       # seconds to wait for it (an outbox delivers later)
           fields: {type: opt_out, given_name: Jane, status: received}
@@ -67,6 +70,7 @@ class Step:
     value: Any
     expect: Expect = field(default_factory=Expect)
     line: int = 0
+    save: Dict[str, str] = field(default_factory=dict)
 
     def describe(self) -> str:
         if self.kind == "user":
@@ -150,17 +154,27 @@ def _step(raw: Any, index: int, path: Path, domain: Domain) -> Step:
     if len(kinds) != 1:
         raise CaseError(f"{where}: a step has exactly one of {sorted(STEP_KINDS)}, got {sorted(kinds) or 'none'}")
     kind = kinds.pop()
-    extra = set(raw) - {kind, "expect"}
+    extra = set(raw) - {kind, "expect", "save"}
     if extra:
         raise CaseError(f"{where}: unknown key(s) {sorted(extra)}")
+    save = raw.get("save") or {}
+    if save and (kind not in ("user", "button") or not isinstance(save, dict)):
+        raise CaseError(f"{where}: 'save' maps names to regular expressions, on a user or button step")
+    for name, pattern in save.items():
+        if not re.fullmatch(r"\w+", str(name)):
+            raise CaseError(f"{where}: save name {name!r} must be letters, digits or _")
+        try:
+            re.compile(str(pattern))
+        except re.error as exc:
+            raise CaseError(f"{where}: save {name}: {pattern!r} is not a valid regular expression: {exc}") from None
     value = raw[kind]
     if kind in ("user", "button"):
         if value is None or (isinstance(value, str) and not value.strip()):
             raise CaseError(f"{where}: '{kind}' needs a text")
         value = str(value)
     elif kind == "backend":
-        if value not in ("up", "down"):
-            raise CaseError(f"{where}: 'backend' is 'up' or 'down'")
+        if value not in ("up", "down") and not re.fullmatch(r"status:[1-5]\d\d", str(value)):
+            raise CaseError(f"{where}: 'backend' is 'up', 'down' or 'status:<code>' (e.g. status:503)")
         if "expect" in raw:
             raise CaseError(f"{where}: a backend step has nothing to expect")
     elif kind == "record":
@@ -172,7 +186,8 @@ def _step(raw: Any, index: int, path: Path, domain: Domain) -> Step:
             raise CaseError(f"{where}: 'record' is 'none' or a mapping with 'fields' (and optional 'wait')")
         if "expect" in raw:
             raise CaseError(f"{where}: a record step checks 'fields', not 'expect'")
-    return Step(kind, value, _expect(raw.get("expect"), where, domain), index)
+    return Step(kind, value, _expect(raw.get("expect"), where, domain), index,
+                {str(k): str(v) for k, v in save.items()})
 
 
 def load_case(path: Path, domain: Domain) -> Case:

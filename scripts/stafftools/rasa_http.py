@@ -89,7 +89,8 @@ class StaffClient:
         """Every stored request of one conversation (the list is paged with a cursor)."""
         found, cursor = [], None
         while True:
-            page = self._get(f"/v1/requests?limit={limit}" + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else ""))
+            query = f"limit={limit}" + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else "")
+            page = self._get(f"/v1/requests?{query}")
             found += [item for item in page.get("items", []) if item.get("conversation_id") == conversation_id]
             cursor = page.get("next_cursor")
             if not cursor:

@@ -215,3 +215,25 @@ def test_low_confidence_speech_counts_as_unheard_only_when_configured():
     assert read_caller_input("yes", None, confidence=0.05).kind == "message"
     assert read_caller_input("yes", None, confidence=0.05, min_confidence=0.2).kind == "silence"
     assert read_caller_input("yes", None, confidence=0.9, min_confidence=0.2).kind == "message"
+
+
+REFERENCE_QUESTION = VoiceDirective(expect="reference")
+
+
+@pytest.mark.parametrize("speech, reference", [
+    ("P L R seven K three M, nine Q X D.", "PLR-7K3M-9QXD"),
+    ("PLR 7K3M 9QXD.", "PLR-7K3M-9QXD"),
+    ("p l r 7 k 3 m 9 q x d", "PLR-7K3M-9QXD"),
+    ("My reference is PLR-7K3M-9QXD.", "PLR-7K3M-9QXD"),
+    ("Papa Lima Romeo seven kilo three Mike nine Quebec X-ray Delta.", "PLR-7K3M-9QXD"),
+    ("P L R double seven K M, nine Q X D", "PLR-77KM-9QXD"),
+    ("P L R for K three M nine Q X D", "PLR-4K3M-9QXD"),  # "four" written as "for"
+    ("P L R, C R H H, S D Z X.", "PLR-CRHH-SDZX"),
+])
+def test_spoken_request_references(speech, reference):
+    assert read_caller_input(speech, None, REFERENCE_QUESTION).text == reference
+
+
+@pytest.mark.parametrize("speech", ["I've lost it", "P L R seven K three", "P L R seven K three M nine Q X D E"])
+def test_what_is_not_a_whole_reference_passes_unchanged(speech):
+    assert read_caller_input(speech, None, REFERENCE_QUESTION).text == speech

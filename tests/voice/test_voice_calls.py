@@ -33,6 +33,11 @@ def slots(stack, call: Caller):
     return tracker(stack.config.rasa_url, stack.env["RASA_API_TOKEN"], call.call_sid)["slots"]
 
 
+def user_turns(stack, call: Caller):
+    events = tracker(stack.config.rasa_url, stack.env["RASA_API_TOKEN"], call.call_sid)["events"] or []
+    return [e for e in events if e["event"] == "user"]
+
+
 def listens(reply, **attributes) -> None:
     gather = reply.gather
     assert gather is not None, reply.body
@@ -119,6 +124,12 @@ def test_uln_and_date_of_birth_keyed_in(stack):
     stored = [r for r in staff_requests(stack) if r["conversation_id"] == call.call_sid]
     assert [(r["reference"], r["uln"], r["date_of_birth"], r["postcode"], r["channel"]) for r in stored] == [
         (reference, "1000000043", "2001-04-03", "CF10 3AT", "voice")]
+    # The caller checks it straight away, spelling the reference out and keying the date.
+    assert "reference" in call.say("Can I check my request?").text
+    spelled = " ".join(reference.replace("-", ""))  # "P L R 7 K 3 M ..."
+    assert "date of birth" in call.say(f"{spelled}.").text
+    status = call.press("03042001")
+    assert "has been received" in status.text and status.say_as("characters") == reference.split("-")
     call.hang_up()
 
 
@@ -179,6 +190,11 @@ def test_silence_twice_offers_the_keypad_then_a_person(stack):
     call2.silence()
     reply = call2.say("What is a ULN?")
     assert "10-digit" in reply.text and "misses=0" in reply.gather.get("action")
+    # An answer that asks nothing is followed by a question, so the caller knows to speak;
+    # silence after it asks that again rather than re-reading the answer.
+    assert reply.text.endswith("Is there anything else I can help with?")
+    quiet = call2.silence()
+    assert quiet.text == "Sorry, I didn't catch that. Is there anything else I can help with?"
     call.hang_up()
     call2.hang_up()
 
@@ -187,13 +203,21 @@ def test_star_repeats_and_unrecognised_speech_counts_like_silence(stack):
     call = caller(stack)
     greeting = call.ring()
     assert call.press("*").text == greeting.text
-    first = call.say("purple monkey dishwasher trampoline")
+    first = call.say("I like turtles.")
     assert "not sure I understood" in first.text or "didn't understand" in first.text, first.text
-    second = call.say("zebra crossing tangerine helicopter")
+    second = call.say("My car is blue.")
     assert "keypad" in second.text and "press 1 to stop sharing" in second.text, second.text
     consent = call.press("1")
     assert "Shall we start?" in consent.text and "press 1 or 2" in consent.text
     call.hang_up()
+    # A third miss in a row puts the caller through to a person.
+    lost = caller(stack)
+    lost.ring()
+    lost.say("I like turtles.")
+    lost.say("My car is blue.")
+    third = lost.say("It's raining in the garden.")
+    assert third.dial is not None and third.gather is None and "adviser" in third.text, third.body
+    lost.hang_up()
 
 
 def test_two_calls_from_one_number_share_nothing(stack):
@@ -231,7 +255,7 @@ def test_forged_or_altered_requests_are_refused(stack):
     # Signed for another URL (the turn counter travels in the URL).
     url = call.webhook + "?turn=gather&misses=0"
     assert call.post(url, params, good).status == 403
-    assert tracker(stack.config.rasa_url, stack.env["RASA_API_TOKEN"], call.call_sid)["events"] in ([], None)
+    assert not user_turns(stack, call), "a refused request never reaches the assistant"
     # The genuine request gets through.
     assert call.post(call.webhook, params).status == 200
 
@@ -242,5 +266,5 @@ def test_requests_that_are_not_calls(stack):
     # A status callback for a call that never spoke: nothing to clear, still valid TwiML.
     quiet = caller(stack)
     assert quiet.hang_up().hangup
-    assert tracker(stack.config.rasa_url, stack.env["RASA_API_TOKEN"], quiet.call_sid)["events"] in ([], None)
+    assert not user_turns(stack, quiet)
     assert new_call_sid() != new_call_sid()

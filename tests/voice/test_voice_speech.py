@@ -68,3 +68,10 @@ def test_screen_text_is_made_speakable():
 
 def test_plain_words_read_aliases():
     assert plain_words('Email <sub alias="info at S F A">info@sfa.bis.gov.uk</sub>.') == "Email info at S F A."
+
+
+def test_a_question_read_into_a_sentence_keeps_one_mark():
+    assert speakable("Did you mean Am I talking to a computer?? Say yes.") == (
+        "Did you mean Am I talking to a computer? Say yes.")
+    assert speakable("Did you mean What is a PLR?, or Who can see it?") == (
+        "Did you mean What is a PLR? or Who can see it?")

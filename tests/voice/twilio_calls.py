@@ -54,7 +54,7 @@ class Reply:
     @property
     def text(self) -> str:
         """Everything the caller hears, markup removed, one space between elements."""
-        return " ".join(" ".join(say.itertext()).split() for say in self.says)
+        return " ".join(" ".join("".join(say.itertext()).split()) for say in self.says)
 
     def say_as(self, interpret_as: str) -> List[str]:
         return [e.text or "" for say in self.says for e in say.iter("say-as") if e.get("interpret-as") == interpret_as]

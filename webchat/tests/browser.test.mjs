@@ -30,7 +30,7 @@ const REFERENCE = /\bPLR-[0-9A-Z]{4}-[0-9A-Z]{4}\b/;
 // A synthetic learner: a valid ULN test vector from plr-facts.md §5, a real-format postcode.
 const LEARNER = {
   given: "Ada",
-  family: "Testperson",
+  family: "Penhallow",
   dob: "12 March 2001",
   dobIso: "2001-03-12",
   postcode: "SW1A 1AA",

@@ -32,6 +32,7 @@ export class Chat {
 
   start() {
     this.renderAll();
+    this.keepLatestInView();
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.submitTyped();
@@ -192,8 +193,27 @@ export class Chat {
     if (items.length) this.scrollTo(items[items.length - 1]);
   }
 
+  // When the page reflows (window resized, zoom, rotation), bring the newest message back
+  // into view, unless the learner has scrolled the conversation themselves since it came.
+  keepLatestInView() {
+    this.following = true;
+    const stop = () => {
+      this.following = false;
+    };
+    for (const event of ["wheel", "touchmove", "keydown", "pointerdown"]) {
+      this.log.addEventListener(event, stop, { passive: true });
+    }
+    if (typeof ResizeObserver === "function") {
+      new ResizeObserver(() => {
+        const last = this.log.lastElementChild;
+        if (this.following && last) this.scrollTo(last);
+      }).observe(this.log);
+    }
+  }
+
   // The newest message's start stays in view, even when it is taller than the log.
   scrollTo(item) {
+    this.following = true;
     const top = item.offsetTop; // the log is the messages' offsetParent (position: relative)
     const bottom = this.log.scrollHeight - this.log.clientHeight;
     this.log.scrollTop = Math.max(0, Math.min(top, bottom));

@@ -1,0 +1,86 @@
+"""The staff tools' own copy of the stack: every service on free loopback ports, a fresh
+backend database and outbox in a temporary folder, and the backend behind a fault proxy so a
+conversation can make it unreachable (`backend: down`) and bring it back (`backend: up`)."""
+from __future__ import annotations
+
+import contextlib
+import sys
+import tempfile
+from pathlib import Path
+from typing import Dict, Iterator, Optional
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from testkit.faultproxy import FaultProxy  # noqa: E402
+from testkit.ports import free_port  # noqa: E402
+from testkit.stack import Stack, StackConfig  # noqa: E402
+
+
+class OwnStack:
+    def __init__(self, stack: Stack, proxy: Optional[FaultProxy], workdir: Path) -> None:
+        self.stack = stack
+        self.proxy = proxy
+        self.workdir = workdir
+
+    @property
+    def rasa_url(self) -> str:
+        return self.stack.config.rasa_url
+
+    @property
+    def backend_url(self) -> str:
+        return self.stack.config.backend_url
+
+    @property
+    def token(self) -> str:
+        return self.stack.env["RASA_API_TOKEN"]
+
+    @property
+    def staff_key(self) -> str:
+        return self.stack.env["STAFF_API_KEY"]
+
+    def backend_down(self) -> None:
+        if self.proxy:
+            self.proxy.refuse()
+
+    def backend_up(self) -> None:
+        if self.proxy:
+            self.proxy.accept()
+
+    def backend_answers(self, status: int) -> None:
+        """The backend's next answer (one call) is this HTTP status, whatever was asked."""
+        if self.proxy:
+            self.proxy.plan(f"status:{status}")
+
+    def pids(self) -> Dict[str, int]:
+        return {name: service.proc.pid for name, service in self.stack.services.items() if service.proc}
+
+
+@contextlib.contextmanager
+def own_stack(model: Path, with_proxy: bool = True, extra_env: Optional[Dict[str, str]] = None,
+              keep_logs: Optional[Path] = None, timeout: float = 300.0) -> Iterator[OwnStack]:
+    """Start backend, action server and Rasa; stop them (and the proxy) on the way out."""
+    with tempfile.TemporaryDirectory(prefix="plr-staff-") as tmp:
+        workdir = Path(tmp)
+        backend_port = free_port()
+        proxy = FaultProxy(("127.0.0.1", backend_port)) if with_proxy else None
+        env = {
+            "DATABASE_URL": f"sqlite:///{workdir / 'backend.db'}",
+            "OUTBOX_PATH": str(workdir / "outbox.sqlite3"),
+            "OUTBOX_RETRY_SECONDS": "1",
+            **(extra_env or {}),
+        }
+        if proxy:
+            env["BACKEND_URL"] = proxy.url  # the action server reaches the backend only through the proxy
+        config = StackConfig(rasa_port=free_port(), action_port=free_port(), backend_port=backend_port,
+                             web_port=free_port(), model=Path(model).resolve(), log_dir=keep_logs or workdir / "log",
+                             with_web=False, extra_env=env)
+        stack = Stack(config)
+        try:
+            stack.start(timeout=timeout)
+            yield OwnStack(stack, proxy, workdir)
+        finally:
+            stack.stop()
+            if proxy:
+                proxy.close()
