@@ -16,6 +16,7 @@ help:
 setup:
 	@scripts/setup.sh
 	@$(MAKE) -s -C backend setup
+	@scripts/setup_webchat.sh
 
 # Debian packages that tests run for real (PostgreSQL, Redis, nginx, Chromium)
 setup-system:
@@ -34,7 +35,7 @@ test: setup setup-system train
 	@scripts/test.sh
 
 lint: setup
-	@$(VENV)/bin/ruff check actions tests testkit scripts spacy_model
+	@$(VENV)/bin/ruff check actions channels webchat tests testkit scripts spacy_model
 
 eval: setup train
 	@scripts/eval.sh

@@ -19,13 +19,14 @@ step() {  # step NAME COMMAND...
   results+=("$(printf '%-28s %s (%ss)' "$name" "$([ $rc -eq 0 ] && echo ok || echo "FAILED rc=$rc")" $(( $(date +%s) - start )))")
 }
 
-step "lint" .venv/bin/ruff check actions tests testkit scripts spacy_model
+step "lint" .venv/bin/ruff check actions channels webchat tests testkit scripts spacy_model
 step "rasa data validate" .venv/bin/python scripts/validate_data.py
 [ -d common/tests ] && step "common validators" .venv/bin/python -m pytest -q common/tests
 step "backend" make -s -C backend test
 step "assistant (pytest)" .venv/bin/python -m pytest -q tests
 step "NLU held-out gate" scripts/nlu_gate.sh
 step "story tests" scripts/story_tests.sh
+step "web chat (browser)" scripts/webchat_tests.sh
 
 echo
 echo "=== summary"

@@ -100,6 +100,12 @@ class Stack:
             }
         )
         self.env.update(config.extra_env)
+        # The page this stack serves may always talk to its Rasa, whatever port it is on.
+        origins = [o.strip() for o in self.env.get("WEB_ALLOWED_ORIGINS", "").split(",") if o.strip()]
+        for own in (f"http://localhost:{config.web_port}", f"http://127.0.0.1:{config.web_port}"):
+            if own not in origins:
+                origins.append(own)
+        self.env["WEB_ALLOWED_ORIGINS"] = ",".join(origins)
 
     def _service(self, name: str, argv: List[str]) -> Service:
         service = Service(name, argv, self.config.log_dir / f"{name}.log", env=self.env, cwd=ROOT)

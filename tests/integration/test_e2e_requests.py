@@ -100,3 +100,18 @@ def test_opt_in_cancel_clears_everything_and_sends_nothing(stack):
     slots = tracker(stack.config.rasa_url, stack.env["RASA_API_TOKEN"], sender)["slots"]
     assert slots["given_name"] is None and slots["request_type"] is None
     assert not [r for r in staff_get(stack, "/v1/requests?limit=100")["items"] if r["conversation_id"] == sender]
+
+
+def test_logs_at_info_hold_none_of_the_personal_values(stack):
+    """Runs after the conversations above (same stack): no name, date of birth, ULN,
+    postcode or email a learner typed appears in any service's log."""
+    sender = new_sender("e2e")
+    for text in ("opt me out", "yes", "My name is Quentin Zabriskie", "born 17/09/1998", "postcode LS6 3QW",
+                 "yes it was Oyelaran", "yes", "1000000043", "quentin.z@example.org"):
+        say(stack, sender, text)
+    secrets = ["Quentin", "Zabriskie", "17/09/1998", "1998-09-17", "LS6 3QW", "Oyelaran", "1000000043",
+               "quentin.z@example.org", "Jane Smith", "Evans", "1748529632", "SW1A 1AA", "2001-04-03"]
+    for name, service in stack.services.items():
+        text = service.log_path.read_text(errors="replace")
+        leaked = [value for value in secrets if value in text]
+        assert not leaked, f"{name} log holds {leaked}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import signal
 import sys
 import tempfile
@@ -61,6 +62,7 @@ def main() -> int:
 
     stack = Stack(config)
     foreign = None
+    clean_exit = False
     try:
         stack.start()
         foreign_port = free_port()
@@ -88,6 +90,7 @@ def main() -> int:
                 print(f"Stopped because {', '.join(dead)} exited; logs in {config.log_dir}", file=sys.stderr)
                 return 1
             stop.wait(0.5)
+        clean_exit = True
         return 0
     except Exception as exc:
         print(f"Stack start failed: {exc}", file=sys.stderr)
@@ -96,6 +99,11 @@ def main() -> int:
         if foreign is not None:
             foreign.stop()
         stack.stop()
+        # The services' logs are kept only when something went wrong.
+        if clean_exit:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            print(f"Logs kept in {config.log_dir}", file=sys.stderr)
 
 
 if __name__ == "__main__":
