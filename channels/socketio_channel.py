@@ -17,7 +17,10 @@ Wired in credentials.yml as `channels.socketio_channel.PLRSocketIOInput`. What d
   python-engineio checks the origin and sets Access-Control-Allow-Origin itself: with both, a
   response can carry the header twice, and browsers then refuse every long-polling response.
 - Metadata sent by the browser is dropped: nothing a page puts there reaches the tracker.
-- A message that cannot be processed gets a `chat_error` event, so the page can say so.
+- Every message is answered (channels/guard.py): a flood on one conversation gets a polite
+  "please wait", and a failed turn (action server, tracker store or lock store down, or Rasa
+  raising) gets a clear message with the helpdesk number instead of silence or a fresh
+  conversation's greeting. Control characters are removed before Rasa sees the text.
 """
 from __future__ import annotations
 
@@ -38,7 +41,7 @@ from sanic.response import HTTPResponse
 from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
-from channels import session_tokens
+from channels import guard, session_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +86,7 @@ class PLRSocketBlueprint(SocketBlueprint):
         super().register(app, options)
 
 
-class PLRSocketIOOutput(SocketIOOutput):
+class PLRSocketIOOutput(guard.QuietAfterFailure, SocketIOOutput):
     async def send_custom_json(
         self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
     ) -> None:
@@ -160,6 +163,7 @@ class PLRSocketIOInput(InputChannel):
             max_http_buffer_size=MAX_PACKET_BYTES,
         )
         self.sio = sio
+        turn_guard = guard.default_guard()
         blueprint = PLRSocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         namespace = self.namespace
 
@@ -240,6 +244,10 @@ class PLRSocketIOInput(InputChannel):
             if not sender_id:
                 await sio.emit("chat_error", {"reason": "session"}, room=sid, namespace=namespace)
                 return
+            text = guard.clean_text(text)
+            if not text:
+                await sio.emit(self.bot_message_evt, {"text": guard.NO_WORDS_TEXT}, room=sid, namespace=namespace)
+                return
             message = UserMessage(
                 text,
                 PLRSocketIOOutput(sio, self.bot_message_evt),
@@ -247,10 +255,11 @@ class PLRSocketIOInput(InputChannel):
                 input_channel=self.name(),
                 metadata=None,
             )
-            try:
-                await on_new_message(message)
-            except Exception:
-                logger.exception("The web chat message could not be processed.")
-                await sio.emit("chat_error", {"reason": "processing"}, room=sid, namespace=namespace)
+            outcome = await turn_guard.handle(on_new_message, message)
+            if outcome.status == guard.RATE_LIMITED:
+                await sio.emit(self.bot_message_evt, {"text": guard.SLOW_DOWN_TEXT}, room=sid, namespace=namespace)
+            elif outcome.status == guard.FAILED:
+                await sio.emit(self.bot_message_evt, {"text": guard.technical_problem_text()}, room=sid,
+                               namespace=namespace)
 
         return blueprint

@@ -47,7 +47,9 @@ def turn_from_tracker(tracker: Dict[str, Any]) -> Dict[str, Any]:
                  for e in turn_events if e.get("event") == "bot"]
     actions = [e.get("name") for e in turn_events
                if e.get("event") == "action" and e.get("name") not in (None, "action_listen")]
-    intent = ((tracker.get("latest_message") or {}).get("intent") or {}).get("name")
+    # The last user event, not `latest_message`: Rasa's HTTP API can return a stale one there.
+    user_event = events[last_user] if last_user >= 0 else {}
+    intent = ((user_event.get("parse_data") or {}).get("intent") or {}).get("name")
     return {"responses": responses, "actions": actions, "intent": intent, "slots": tracker.get("slots") or {}}
 
 

@@ -14,6 +14,11 @@ from typing import Dict, Iterable, List, Optional, Pattern, Set
 import yaml
 
 _PLACEHOLDER = re.compile(r"\{[^{}]+\}")
+DEFAULT_INTENTS = {"nlu_fallback", "restart", "back", "out_of_scope", "session_start"}
+DEFAULT_ACTIONS = {"action_listen", "action_restart", "action_session_start", "action_default_fallback",
+                   "action_deactivate_loop", "action_revert_fallback_events", "action_default_ask_affirmation",
+                   "action_default_ask_rephrase", "action_two_stage_fallback", "action_back",
+                   "action_unlikely_intent", "action_extract_slots"}
 
 
 def _documents(domain: Path) -> List[dict]:
@@ -50,8 +55,11 @@ class Domain:
             loaded.actions.update(document.get("actions") or [])
             for intent in document.get("intents") or []:
                 loaded.intents.add(intent if isinstance(intent, str) else next(iter(intent)))
-        # Slots every form has, set by Rasa itself.
+            loaded.actions.update((document.get("forms") or {}).keys())  # a form runs as an action
+        # What Rasa itself defines: slots of every form, default intents and default actions.
         loaded.slots.update({"requested_slot", "session_started_metadata"})
+        loaded.intents.update(DEFAULT_INTENTS)
+        loaded.actions.update(DEFAULT_ACTIONS)
         return loaded
 
     def knows_response(self, name: str) -> bool:

@@ -23,6 +23,7 @@ class OwnStack:
         self.stack = stack
         self.proxy = proxy
         self.workdir = workdir
+        self.down = False  # FaultProxy.accept() on a listening proxy would bind the port twice
 
     @property
     def rasa_url(self) -> str:
@@ -41,12 +42,14 @@ class OwnStack:
         return self.stack.env["STAFF_API_KEY"]
 
     def backend_down(self) -> None:
-        if self.proxy:
+        if self.proxy and not self.down:
             self.proxy.refuse()
+            self.down = True
 
     def backend_up(self) -> None:
-        if self.proxy:
+        if self.proxy and self.down:
             self.proxy.accept()
+            self.down = False
 
     def backend_answers(self, status: int) -> None:
         """The backend's next answer (one call) is this HTTP status, whatever was asked."""

@@ -1,0 +1,128 @@
+"""One message's trip through Rasa, shared by every channel: flood control, clean text, and a
+clear answer when something fails.
+
+`handle()` returns how the turn went; the channel turns that into its own kind of answer:
+- "ok": Rasa's replies as usual;
+- "rate_limited": a polite "please wait" (too many messages for one conversation);
+- "failed": the action server, the tracker store or the lock store failed, or Rasa raised. The
+  learner gets `technical_problem_text()` (with the helpdesk number) instead of an empty or
+  wrong reply. Nothing of the failed turn is saved (stores/tracker_store.py), so sending the
+  message again once the fault is fixed carries on where the conversation was.
+Logs name the failing parts only, never the message text.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, List, Optional
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.lock_store import LockError
+
+from channels.ratelimit import ConversationLimiter
+from stores import turn
+from stores.tracker_store import TrackerStoreUnavailable
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_HELPDESK_PHONE = "0345 602 2589"
+# Longer than any answer the assistant asks for (the web chat's box has the same limit).
+MAX_MESSAGE_CHARS = 1000
+# C0/C1 control characters except tab and newline, plus bidi overrides that can disguise text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+OK, RATE_LIMITED, FAILED = "ok", "rate_limited", "failed"
+
+
+def helpdesk_phone() -> str:
+    return (os.environ.get("HELPDESK_PHONE") or DEFAULT_HELPDESK_PHONE).strip().strip('"')
+
+
+def technical_problem_text() -> str:
+    return ("Sorry, something went wrong on our side and I couldn't deal with your last message. "
+            "Please send it again in a minute. If it keeps happening, call the LRS helpdesk on "
+            f"{helpdesk_phone()}.")
+
+
+SLOW_DOWN_TEXT = ("You're sending messages faster than I can answer them. "
+                  "Please wait a few seconds, then send your message again.")
+TOO_LONG_TEXT = (f"That message is too long for me. Please send a shorter one "
+                 f"(up to {MAX_MESSAGE_CHARS} characters).")
+NO_WORDS_TEXT = "I didn't get any words in that message. Please type it again."
+
+
+def clean_text(text: str) -> str:
+    """Control characters out (tabs and newlines become spaces), surrounding blanks trimmed."""
+    return _CONTROL.sub("", text.replace("\t", " ").replace("\r", " ").replace("\n", " ")).strip()
+
+
+class QuietAfterFailure:
+    """Output-channel mixin: once the current turn has failed, hold back the rest of its bot
+    messages. After a failed tracker-store read Rasa carries on with a fresh, empty
+    conversation; its greeting must not reach a learner who is in the middle of a request."""
+
+    async def send_response(self, recipient_id: str, message: Any) -> None:
+        current = turn.current()
+        if current is not None and current.failed:
+            return
+        await super().send_response(recipient_id, message)  # type: ignore[misc]
+
+
+@dataclass
+class Outcome:
+    status: str
+    failures: List[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == OK
+
+
+def _component(exc: BaseException) -> str:
+    if isinstance(exc, LockError) or type(exc).__module__.startswith("redis"):
+        return turn.LOCK_STORE
+    if isinstance(exc, TrackerStoreUnavailable):
+        return turn.TRACKER_STORE
+    return turn.PROCESSING
+
+
+class TurnGuard:
+    def __init__(self, limiter: ConversationLimiter) -> None:
+        self.limiter = limiter
+        turn.watch_rasa_errors()
+
+    async def handle(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                     message: UserMessage) -> Outcome:
+        permit = self.limiter.try_acquire(message.sender_id or "")
+        if permit is None:
+            return Outcome(RATE_LIMITED)
+        try:
+            with turn.open_turn() as current:
+                try:
+                    await on_new_message(message)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # any failure gets the learner a clear answer
+                    current.fail(_component(exc))
+                    logger.debug("Turn failed", exc_info=True)
+                if current.failed:
+                    logger.error("A message could not be handled (%s); the learner was asked to try "
+                                 "again.", ", ".join(current.failures))
+                    return Outcome(FAILED, list(current.failures))
+                return Outcome(OK)
+        finally:
+            permit.release()
+
+
+_guard: Optional[TurnGuard] = None
+
+
+def default_guard() -> TurnGuard:
+    """One guard (and one set of per-conversation limits) for every channel of this server."""
+    global _guard
+    if _guard is None:
+        _guard = TurnGuard(ConversationLimiter.from_env())
+    return _guard

@@ -1,0 +1,125 @@
+"""Tracker stores that retry briefly, report failures, and never save a turn that went wrong.
+
+endpoints.yml (one machine) uses `GuardedInMemoryTrackerStore`; endpoints.scaled.yml uses
+`GuardedSQLTrackerStore` on PostgreSQL. Rasa wraps any store in `FailSafeTrackerStore`, which
+answers a failed read with "no such conversation" (so the learner silently starts again) and
+keeps a failed write in memory. Here a read or write that still fails after `RETRY_DELAYS`:
+- logs an ALERT and counts the failure (stores/health.py; the health route shows it);
+- marks the current turn as failed (stores/turn.py), so the channel answers with a clear
+  "technical problem, please try again / call the helpdesk" message instead of a fresh
+  conversation;
+- within a failed turn nothing is saved: the stored conversation stays exactly as it was before
+  the message (a fresh tracker built after a failed read must never be appended to the real
+  one, and a half-handled message must not be kept).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, TypeVar
+
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.exceptions import RasaException
+
+from stores import health, turn
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Two quick retries ride out a dropped pooled connection (e.g. after a database restart) without
+# holding a learner for long.
+RETRY_DELAYS = (0.1, 0.5)
+
+
+class TrackerStoreUnavailable(RasaException):
+    """The tracker store still failed after retrying. The text names no conversation or data."""
+
+
+class _Guarded:
+    component = turn.TRACKER_STORE
+
+    async def _retrying(self, operation: str, call: Callable[[], Awaitable[T]]) -> T:
+        last: Optional[BaseException] = None
+        for delay in (0.0, *RETRY_DELAYS):
+            if delay:
+                await asyncio.sleep(delay)
+            try:
+                result = await call()
+            except Exception as exc:  # every store error is retried, then reported
+                last = exc
+                continue
+            health.ok(self.component)
+            return result
+        assert last is not None
+        health.failed(self.component, last, operation)
+        turn.record(self.component)
+        # `from None`: a database error's text and traceback can hold the event data.
+        raise TrackerStoreUnavailable(f"tracker store {operation} failed ({health.error_name(last)})") from None
+
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        parent = super().retrieve  # type: ignore[misc]
+        return await self._retrying("read", lambda: parent(sender_id))
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> Optional[DialogueStateTracker]:
+        parent = super().retrieve_full_tracker  # type: ignore[misc]
+        return await self._retrying("read", lambda: parent(conversation_id))
+
+    async def keys(self) -> Iterable[str]:
+        parent = super().keys  # type: ignore[misc]
+        return await self._retrying("list", parent)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        current = turn.current()
+        if current is not None and current.failed:
+            logger.warning("Turn failed (%s): the conversation is kept as it was before the message.",
+                           ", ".join(current.failures))
+            return
+        parent = super().save  # type: ignore[misc]
+        try:
+            await self._retrying("write", lambda: parent(tracker))
+        except TrackerStoreUnavailable:
+            if current is None:
+                raise  # outside a message (HTTP API): let Rasa's wrapper deal with it
+            # Within a message the channel tells the learner; nothing half-written is kept.
+
+
+class GuardedInMemoryTrackerStore(_Guarded, InMemoryTrackerStore):
+    """One machine: conversations in this process's memory (lost on restart, by design)."""
+
+    def __init__(self, domain=None, event_broker=None, **kwargs: Any) -> None:
+        super().__init__(domain, event_broker, **kwargs)
+
+        async def check() -> None:
+            return None
+
+        health.register(self.component, "in-memory", check)
+
+
+class GuardedSQLTrackerStore(_Guarded, SQLTrackerStore):
+    """Several Rasa servers: conversations in PostgreSQL (Rasa's own `events` table).
+
+    Extra settings (endpoints.scaled.yml): `connect_timeout` (seconds, default 3) and
+    `statement_timeout_ms` (default 5000), so an unreachable or stuck database fails a message
+    in seconds instead of holding it. SQLAlchemy here is synchronous, as in Rasa's own store.
+    """
+
+    def __init__(self, domain=None, connect_timeout: Any = 3, statement_timeout_ms: Any = 5000,
+                 query: Optional[Dict[str, Any]] = None, port: Any = None, **kwargs: Any) -> None:
+        query = dict(query or {})
+        query.setdefault("connect_timeout", str(int(float(connect_timeout))))
+        query.setdefault("options", f"-c statement_timeout={int(float(statement_timeout_ms))}")
+        # ${VAR} values arrive as strings; an empty port means the driver's default.
+        super().__init__(domain=domain, query=query, port=int(port) if port not in (None, "") else None,
+                         **kwargs)
+
+        async def check() -> None:
+            await asyncio.to_thread(self._ping)
+
+        health.register(self.component, f"postgresql ({self.engine.url.host}:{self.engine.url.port})", check)
+
+    def _ping(self) -> None:
+        import sqlalchemy as sa
+
+        with self.engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
