@@ -219,6 +219,8 @@ class PLRSocketIOInput(InputChannel):
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: str, data: Any = None) -> None:
             if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+                # Not something the page sends; answered anyway, so no packet goes unanswered.
+                await sio.emit("chat_error", {"reason": "invalid"}, room=sid, namespace=namespace)
                 return
             text = data["message"]
             if not text.strip():

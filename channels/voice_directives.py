@@ -11,7 +11,7 @@ text the caller hears:
         finish_on_key: "#"            # ... or when the caller presses this key
         hints: "$OOV_CLASS_DIGIT_SEQUENCE"     # what the speech recogniser should expect
         keypad: "Key in your ULN, then press hash."  # said when the caller was not heard twice
-        expect: email                 # how to read this answer's speech: email, reference
+        expect: postcode              # the answer's kind: postcode, uln, date, email or reference
         then: transfer                # after this message: transfer to a person, or hangup
         miss: true                    # this reply means the assistant did not understand
 
@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 INPUTS = ("speech", "dtmf")
 THEN = ("transfer", "hangup")
-EXPECT = ("email", "reference")
+EXPECT = ("postcode", "uln", "date", "email", "reference")
 # 0 always asks for a person and * repeats the question, so a menu uses 1-9 only.
 MENU_KEY = re.compile(r"^[1-9]$")
 FINISH_KEYS = ("#", "*")

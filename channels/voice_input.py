@@ -1,18 +1,21 @@
 """A caller's turn (speech-to-text or keypad digits) turned into the message the assistant reads.
 
-Numbers, dates and postcodes are passed on as the caller said them: the form validators read
-spoken forms themselves through `plr_common` ("one seven four eight ...", "s w one a one a a",
-"twenty-first of june two thousand and two"), so the web chat and the phone share one reading.
-What only a phone needs is done here: keypad menus, 0 for a person, * to repeat, a spoken
-"adviser", and spoken email addresses.
+Spoken ULNs, dates and postcodes are read with plr_common, the same code the form validators
+use, so the phone and the web chat share one reading. When the question's voice directive says
+what it expects, the channel hands the assistant the typed form ("SW1A 1AA" for "S W 1 A 1 A A"),
+which its NLU takes for an answer; anything it cannot read is passed on as said. What only a
+phone needs is done here too: keypad menus, 0 for a person, * to repeat, a spoken "adviser",
+spoken email addresses and request references.
 """
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from typing import List, Optional
 
-from plr_common import spoken_digits
+from plr_common import check_postcode, spoken_digits
+from plr_common.dates import parse_date
 from plr_common.numwords import FILLERS, REPEATERS, UNITS, tokens
 from plr_common.spoken import LETTER_NAMES, NATO
 
@@ -22,6 +25,8 @@ HANDOFF_MESSAGE = "/human_handoff"
 HANDOFF_KEY = "0"
 REPEAT_KEY = "*"
 MAX_MESSAGE_CHARS = 1000
+# Fewer digits than this is not an attempt at a ULN ("I'm 19"): it is left to the assistant.
+MIN_ULN_DIGITS = 6
 
 
 @dataclass(frozen=True)
@@ -58,11 +63,7 @@ def read_caller_input(
         choice = _spoken_choice(text)
         if choice in directive.keys:
             return CallerInput("message", directive.keys[choice])
-    if directive and directive.expect == "email":
-        text = spoken_email(text) or text
-    if directive and directive.expect == "reference":
-        text = spoken_reference(text) or text
-    return CallerInput("message", text)
+    return CallerInput("message", normalise_answer(text, directive.expect if directive else None))
 
 
 def _read_digits(digits: str, directive: Optional[VoiceDirective]) -> CallerInput:
@@ -73,7 +74,35 @@ def _read_digits(digits: str, directive: Optional[VoiceDirective]) -> CallerInpu
         return CallerInput("handoff", HANDOFF_MESSAGE, keypad=True)
     if directive and keyed in directive.keys:
         return CallerInput("message", directive.keys[keyed], keypad=True)
-    return CallerInput("message", keyed[:MAX_MESSAGE_CHARS], keypad=True)
+    return CallerInput("message", normalise_answer(keyed[:MAX_MESSAGE_CHARS], directive.expect if directive else None),
+                       keypad=True)
+
+
+def normalise_answer(text: str, expect: Optional[str]) -> str:
+    """An answer to a form question in the typed form the assistant knows best.
+
+    Speech-to-text gives "S W 1 A 1 A A" or "twenty-first of June two thousand and two", which
+    the NLU may take for a question; "SW1A 1AA" and "21 June 2002" it reads as an answer. The
+    readings are plr_common's, the ones the form validators use, and an answer that cannot be
+    read is passed on unchanged, so the validator still explains what is wrong with it.
+    """
+    if expect == "postcode":
+        return check_postcode(text).value or text
+    if expect == "uln":
+        digits = spoken_digits(text)
+        return digits if digits and len(digits) >= MIN_ULN_DIGITS else text
+    if expect == "date":
+        parsed = parse_date(text)
+        if parsed and 1 <= parsed[1] <= 12:
+            day, month, year, two_digit = parsed
+            return f"{day} {calendar.month_name[month]} {year:02d}" if two_digit else \
+                f"{day} {calendar.month_name[month]} {year}"
+        return text
+    if expect == "email":
+        return spoken_email(text) or text
+    if expect == "reference":
+        return spoken_reference(text) or text
+    return text
 
 
 _CHOICE_WORDS = FILLERS | {"number", "press", "pressing", "option", "choice", "the", "i'll", "take", "choose"}

@@ -121,6 +121,7 @@ def measure_levels(name: str, rasa_url: str, domain: Domain, learner, levels: Li
 
 def reference_bot(workdir: Path) -> tuple[Path, float]:
     folder = workdir / "reference"
+    folder.mkdir()  # rasa init wants the folder to exist
     env = {**os.environ, **QUIET_ENV, "RASA_CACHE_DIRECTORY": str(workdir / "reference-cache")}
     started = time.monotonic()
     done = subprocess.run([RASA, "init", "--no-prompt", "--init-dir", str(folder)], cwd=workdir, env=env,

@@ -8,6 +8,7 @@ and go through the channel first, so a change on either side shows here.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -19,7 +20,9 @@ from channels.voice_input import HANDOFF_MESSAGE, is_handoff_request, read_calle
 
 TODAY = date(2025, 6, 15)
 YES_NO = VoiceDirective(keys={"1": "/affirm", "2": "/deny"}, num_digits=1)
-ULN_QUESTION = VoiceDirective(num_digits=10, finish_on_key="#")
+ULN_QUESTION = VoiceDirective(num_digits=10, finish_on_key="#", expect="uln")
+DATE_QUESTION = VoiceDirective(num_digits=8, finish_on_key="#", expect="date")
+POSTCODE_QUESTION = VoiceDirective(expect="postcode")
 EMAIL_QUESTION = VoiceDirective(expect="email", keys={"2": "/deny"})
 
 
@@ -49,7 +52,10 @@ ULNS = [
 
 @pytest.mark.parametrize("speech, uln", ULNS)
 def test_spoken_ulns(speech, uln):
-    assert check_uln(heard(speech, directive=ULN_QUESTION)).value == uln
+    # The channel hands the assistant the digits (what the NLU knows as an answer) ...
+    assert read_caller_input(speech, None, ULN_QUESTION).text == uln
+    # ... and the validator reads the raw speech the same way (the web chat's path).
+    assert check_uln(heard(speech)).value == uln
 
 
 @pytest.mark.parametrize("speech, error", [
@@ -89,13 +95,16 @@ DATES = [
 
 @pytest.mark.parametrize("speech, iso", DATES)
 def test_spoken_dates_of_birth(speech, iso):
+    said = read_caller_input(speech, None, DATE_QUESTION).text
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ (\d{2}|\d{4})", said), said  # "21 June 2002", "12 March 01"
+    assert check_date_of_birth(said, TODAY).value == iso
     assert check_date_of_birth(heard(speech), TODAY).value == iso
 
 
 @pytest.mark.parametrize("digits, iso", [("21062002", "2002-06-21"), ("03042001#", "2001-04-03"),
                                           ("120301", "2001-03-12"), ("01011990", "1990-01-01")])
 def test_keyed_dates_of_birth(digits, iso):
-    assert check_date_of_birth(heard(digits=digits), TODAY).value == iso
+    assert check_date_of_birth(heard(digits=digits, directive=DATE_QUESTION), TODAY).value == iso
 
 
 @pytest.mark.parametrize("speech, error", [
@@ -105,6 +114,8 @@ def test_keyed_dates_of_birth(digits, iso):
 ])
 def test_spoken_dates_that_are_refused(speech, error):
     assert check_date_of_birth(heard(speech), TODAY).error == error
+    # Read or not, the validator still gets something it can explain.
+    assert check_date_of_birth(heard(speech, directive=DATE_QUESTION), TODAY).error == error
 
 
 POSTCODES = [
@@ -129,12 +140,14 @@ POSTCODES = [
 
 @pytest.mark.parametrize("speech, postcode", POSTCODES)
 def test_spoken_postcodes(speech, postcode):
+    assert read_caller_input(speech, None, POSTCODE_QUESTION).text == postcode
     assert check_postcode(heard(speech)).value == postcode
 
 
 @pytest.mark.parametrize("speech", ["S W one A", "Q W one A one A A", "I'm not sure", "London"])
 def test_spoken_postcodes_that_are_refused(speech):
     assert check_postcode(heard(speech)).error == "postcode_format"
+    assert read_caller_input(speech, None, POSTCODE_QUESTION).text == speech
 
 
 EMAILS = [
@@ -178,6 +191,11 @@ def test_keypad_and_spoken_menu_choices(speech, digits, message):
 
 def test_a_spoken_number_is_not_a_menu_choice_when_there_is_no_menu():
     assert read_caller_input("one", None, ULN_QUESTION).text == "one"
+
+
+@pytest.mark.parametrize("speech", ["yes", "No, I don't know it.", "I'm 19", "one two three"])
+def test_answers_that_are_not_a_uln_are_left_to_the_assistant(speech):
+    assert read_caller_input(speech, None, ULN_QUESTION).text == speech
 
 
 @pytest.mark.parametrize("speech", [

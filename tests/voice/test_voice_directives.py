@@ -31,7 +31,7 @@ def test_an_empty_directive_listens_for_speech_and_keys():
 @pytest.mark.parametrize("field, value", [
     ("input", "telepathy"), ("keys", {"0": "/human_handoff"}), ("keys", {"*": "/x"}), ("keys", {"1": ""}),
     ("keys", ["1"]), ("num_digits", 0), ("num_digits", 21), ("num_digits", "many"), ("finish_on_key", "5"),
-    ("then", "explode"), ("expect", "postcode"), ("miss", "yes"), ("hints", "x" * 501),
+    ("then", "explode"), ("expect", "address"), ("miss", "yes"), ("hints", "x" * 501),
 ])
 def test_bad_fields_are_dropped_not_raised(field, value, caplog):
     directive = parse_directive({"voice": {field: value, "then": "hangup"} if field != "then" else {field: value}})
