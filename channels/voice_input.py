@@ -9,7 +9,6 @@ spoken email addresses and request references.
 """
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from typing import List, Optional
@@ -82,7 +81,7 @@ def normalise_answer(text: str, expect: Optional[str]) -> str:
     """An answer to a form question in the typed form the assistant knows best.
 
     Speech-to-text gives "S W 1 A 1 A A" or "twenty-first of June two thousand and two", which
-    the NLU may take for a question; "SW1A 1AA" and "21 June 2002" it reads as an answer. The
+    the NLU may take for a question; "SW1A 1AA" and "21/06/2002" it reads as an answer. The
     readings are plr_common's, the ones the form validators use, and an answer that cannot be
     read is passed on unchanged, so the validator still explains what is wrong with it.
     """
@@ -95,8 +94,9 @@ def normalise_answer(text: str, expect: Optional[str]) -> str:
         parsed = parse_date(text)
         if parsed and 1 <= parsed[1] <= 12:
             day, month, year, two_digit = parsed
-            return f"{day} {calendar.month_name[month]} {year:02d}" if two_digit else \
-                f"{day} {calendar.month_name[month]} {year}"
+            # Numbers, day first as the validator reads them: the NLU takes "03/04/2001" for an
+            # answer more surely than "3 April 2001" (which it has mistaken for a correction).
+            return f"{day:02d}/{month:02d}/{year:02d}" if two_digit else f"{day:02d}/{month:02d}/{year:04d}"
         return text
     if expect == "email":
         return spoken_email(text) or text

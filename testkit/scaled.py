@@ -298,6 +298,12 @@ class ScaledStack:
         for name, service in self.services.items():
             if service.alive():
                 sizes[name] = _tree_rss(service.proc.pid)
+        if self.postgres is not None:
+            try:
+                pid = int((self.postgres.data_dir / "postmaster.pid").read_text().split()[0])
+                sizes["postgres"] = _tree_rss(pid)
+            except (OSError, ValueError, IndexError):
+                pass
         return sizes
 
 

@@ -35,7 +35,8 @@ def test_rest_channel(scaled):
         (b"{not json", "application/json"), (b"[]", "application/json"), (b'"a string"', "application/json"),
         (b"null", "application/json"), (b"{}", "application/json"), (b'{"sender": "a"}', "application/json"),
         (b'{"message": "hi"}', "application/json"), (b'{"sender": 5, "message": "hi"}', "application/json"),
-        (b'{"sender": "a", "message": 5}', "application/json"), (b'{"sender": "a", "message": null}', "application/json"),
+        (b'{"sender": "a", "message": 5}', "application/json"),
+        (b'{"sender": "a", "message": null}', "application/json"),
         (b'{"sender": "' + b"s" * 500 + b'", "message": "hi"}', "application/json"),
         (b'{"sender": "a\\u0000b", "message": "hi"}', "application/json"),
         (b'{"sender": "a", "message": "hi", "metadata": [1]}', "application/json"),
@@ -142,9 +143,10 @@ def test_web_page_through_nginx(scaled):
     public = scaled.config.public_url
     secret = scaled.env["RASA_API_TOKEN"].encode()
     paths = ["/", "/index.html", "/config.js", "/healthz", "/nope", "/js/../../.env", "/%2e%2e/%2e%2e/.env",
-             "/js/%2e%2e/%2e%2e/.env", "/..%2f..%2f.env", "/.env", "/webchat/server.py", "/?q=<script>alert(1)</script>",
-             "/?" + "a" * 6000, "/" + "b" * 9000, "/js/\x00", "/%00", "/%ff%fe", "/index.html;.js", "//etc/passwd",
-             "/socket.io/", "/socket.io/?EIO=99&transport=carrier-pigeon", "/socket.io/?EIO=4&transport=polling&sid=forged"]
+             "/js/%2e%2e/%2e%2e/.env", "/..%2f..%2f.env", "/.env", "/webchat/server.py",
+             "/?q=<script>alert(1)</script>", "/?" + "a" * 6000, "/" + "b" * 9000, "/js/\x00", "/%00", "/%ff%fe",
+             "/index.html;.js", "//etc/passwd", "/socket.io/", "/socket.io/?EIO=99&transport=carrier-pigeon",
+             "/socket.io/?EIO=4&transport=polling&sid=forged"]
     for path in paths:
         for method in ("GET", "HEAD"):
             try:
