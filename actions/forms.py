@@ -54,6 +54,22 @@ def read_date_of_birth(text: str):
     return checked
 
 
+def unmistakable_answer(slot: str, text: str) -> Optional[str]:
+    """The answer to a structured question when the whole message is a valid one."""
+    stripped = strip_answer_prefix(text)
+    checks = {
+        "date_of_birth": lambda: check_date_of_birth(stripped, today_in_uk()),
+        "status_date_of_birth": lambda: check_date_of_birth(stripped, today_in_uk()),
+        "postcode": lambda: check_postcode(stripped),
+        "uln": lambda: check_uln(stripped),
+        "contact_email": lambda: check_email(stripped),
+    }
+    if slot not in checks:
+        return None
+    checked = checks[slot]()
+    return checked.value if checked.ok else None
+
+
 def yes_no(value: Any) -> Optional[bool]:
     if isinstance(value, bool):
         return value
@@ -96,6 +112,20 @@ class _CountingValidator(FormValidationAction):
             dispatcher.utter_message(response=f"utter_invalid_{code}", field_label=label)
         return {slot: None, "failed_attempts": counts, **(extra or {})}
 
+    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> List[EventType]:
+        """A date, postcode, ULN or email that reads as exactly what was asked is the answer,
+        whatever the NLU guessed ("3 April 2001" can look like a correction)."""
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        requested = tracker.get_slot("requested_slot")
+        if (requested and tracker.active_loop_name == self.form_name()
+                and self._latest_intent(tracker) in META_INTENTS
+                and requested not in tracker.slots_to_validate()):
+            answer = unmistakable_answer(requested, tracker.latest_message.get("text") or "")
+            if answer is not None:
+                events.append(SlotSet(requested, answer))
+        return events
+
     def _ok(self, slot: str, values: Dict[str, Any], tracker: Tracker) -> Dict[str, Any]:
         counts = dict(tracker.get_slot("failed_attempts") or {})
         if counts.pop(slot, None) is not None:
@@ -123,9 +153,9 @@ class ValidateSharingRequestForm(_CountingValidator):
         requested = tracker.get_slot("requested_slot")
         if not requested or tracker.active_loop_name != self.form_name():
             return events
+        text = tracker.latest_message.get("text") or ""
         if self._latest_intent(tracker) in META_INTENTS:
             return events
-        text = tracker.latest_message.get("text") or ""
         for slot, value in find_details(text).items():
             if slot == requested or slot in _READ_BY.get(requested, ()) or tracker.get_slot(slot) is not None:
                 continue
@@ -194,6 +224,8 @@ class ValidateSharingRequestForm(_CountingValidator):
 
     # --- previous name, ULN, email -----------------------------------------------------
     def validate_has_previous_name(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
+        if isinstance(value, bool):  # the yes/no mapping won; the name may follow the "yes"
+            value = tracker.latest_message.get("text") or value
         answer = yes_no(value)
         if answer is not None:
             values = {"has_previous_name": answer}

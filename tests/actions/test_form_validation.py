@@ -223,3 +223,33 @@ def test_a_reference_is_taken_whatever_the_nlu_thought():
     events = asyncio.new_event_loop().run_until_complete(ValidateStatusForm().run(dispatcher, t, domain()))
     slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     assert slots["status_reference"] == "PLR-EP5H-HRD8"
+
+
+@pytest.mark.parametrize("requested,text,intent,expected", [
+    ("date_of_birth", "3 April 2001", "correct", "2001-04-03"),
+    ("date_of_birth", "3rd April 2001", "faq", "2001-04-03"),
+    ("postcode", "SW1A 1AA", "faq", "SW1A 1AA"),
+    ("uln", "1748529632", "check_status", "1748529632"),
+    ("contact_email", "sam@example.org", "faq", "sam@example.org"),
+])
+def test_an_unmistakable_answer_is_taken_whatever_the_nlu_thought(requested, text, intent, expected):
+    filled = answered_before(requested)
+    t = tracker(text, intent=intent, slots={**filled, "requested_slot": requested})
+    dispatcher = CollectingDispatcher()
+    events = asyncio.new_event_loop().run_until_complete(ValidateSharingRequestForm().run(dispatcher, t, domain()))
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots[requested] == expected
+
+
+def test_a_real_correction_mid_form_is_not_taken_as_an_answer():
+    t = tracker("my surname is wrong", intent="correct", slots={**answered_before("postcode"),
+                                                                  "requested_slot": "postcode"})
+    events = asyncio.new_event_loop().run_until_complete(
+        ValidateSharingRequestForm().run(CollectingDispatcher(), t, domain()))
+    assert {e["name"] for e in events if e.get("event") == "slot"} <= {"requested_slot"}
+
+
+def test_yes_with_the_previous_name_in_one_answer():
+    slots, _ = run_validation("yes it was Jones", "has_previous_name", mapped_value=True)
+    assert slots["has_previous_name"] is True and slots["previous_family_name"] == "Jones"
+    assert slots["requested_slot"] == "knows_uln"
