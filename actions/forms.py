@@ -25,7 +25,8 @@ from actions.wording import FIELD_LABELS
 MAX_ATTEMPTS = 3
 # Messages that are about something else: they never fill a detail.
 META_INTENTS = {"cancel", "faq", "human_handoff", "help", "bot_challenge", "check_status", "correct",
-                "request_opt_out", "request_opt_in", "out_of_scope", "chitchat"}
+                "request_opt_out", "request_opt_in", "out_of_scope", "chitchat", "thanks", "helpdesk_hours",
+                "followup_how_long", "followup_how_to"}
 _YES = {"yes", "y", "yeah", "yep", "yup", "ya", "ye", "aye", "sure", "correct", "i have", "i do", "yes i have",
         "yes i do", "/affirm", "true", "ok", "okay", "yes please"}
 _NO = {"no", "n", "nope", "nah", "never", "not", "i haven't", "i have not", "i havent", "i don't", "i dont",

@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Set, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
+# Rasa 3.6's importer adds the retrieval intent `faq` from the NLU data to the merged domain and
+# then reports it as duplicated; declaring it or not only changes which warning appears.
+KNOWN_IMPORTER_NOISE = "The following duplicated intents have been found across multiple domain files: faq"
 UNUSED = re.compile(r"The utterance '([^']+)' is not used in any story or rule\.")
 
 
@@ -45,6 +48,8 @@ def main() -> int:
     problems = []
     for line in output.splitlines():
         if "UserWarning" not in line and " ERROR " not in line and "WARNING" not in line:
+            continue
+        if line.rstrip().endswith(KNOWN_IMPORTER_NOISE):
             continue
         unused = UNUSED.search(line)
         if unused and (unused.group(1) in literals or unused.group(1).startswith(tuple(prefixes))):
