@@ -117,6 +117,25 @@ class TurnGuard:
             permit.release()
 
 
+    def raising(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+                ) -> Callable[[UserMessage], Awaitable[None]]:
+        """`on_new_message` for a channel whose own error path already answers well (the
+        telephone channel apologises and transfers): a failed or refused turn raises."""
+
+        async def guarded(message: UserMessage) -> None:
+            outcome = await self.handle(on_new_message, message)
+            if not outcome.ok:
+                raise TurnNotHandled(outcome)
+
+        return guarded
+
+
+class TurnNotHandled(Exception):
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(f"turn {outcome.status}: {', '.join(outcome.failures) or 'flood control'}")
+        self.outcome = outcome
+
+
 _guard: Optional[TurnGuard] = None
 
 

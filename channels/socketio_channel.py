@@ -223,8 +223,6 @@ class PLRSocketIOInput(InputChannel):
                 await sio.emit("chat_error", {"reason": "invalid"}, room=sid, namespace=namespace)
                 return
             text = data["message"]
-            if not text.strip():
-                return
             if len(text) > MAX_MESSAGE_CHARS:
                 await sio.emit("chat_error", {"reason": "too_long", "max_chars": MAX_MESSAGE_CHARS},
                                room=sid, namespace=namespace)

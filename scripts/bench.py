@@ -40,6 +40,7 @@ from stafftools.domain import Domain  # noqa: E402
 from stafftools.loadgen import run_load, run_sequence  # noqa: E402
 from stafftools.procstats import Sampler  # noqa: E402
 from stafftools.scenarios import assistant_learner, long_conversation, reference_learner  # noqa: E402
+from stafftools.signals import exit_on_termination  # noqa: E402
 from stafftools.stackctl import ROOT  # noqa: E402 (also puts the repo root on sys.path)
 from stafftools.stats import percentile  # noqa: E402
 
@@ -49,6 +50,9 @@ from testkit.stack import Stack, StackConfig  # noqa: E402
 
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"}
+# The long conversation sends 200 messages back to back from one sender, far above the REST
+# channel's per-conversation flood limit (channels/ratelimit.py): lifted in the bench's own stack.
+BENCH_ENV = {"CONVERSATION_MESSAGES_PER_MINUTE": "1000000", "CONVERSATION_BURST": "1000000"}
 
 
 def log(message: str) -> None:
@@ -133,14 +137,34 @@ def reference_bot(workdir: Path) -> tuple[Path, float]:
     return models[-1], round(seconds, 1)
 
 
+def compaction_endpoints(workdir: Path, setting: str) -> Path:
+    """endpoints.yml with the proposed history-compacting tracker store (scripts/stafftools/compaction.py)."""
+    import yaml
+
+    max_events, keep_turns = (int(v) for v in setting.split(":"))
+    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    endpoints["tracker_store"] = {"type": "stafftools.compaction.CompactingGuardedInMemoryTrackerStore",
+                                  "max_events": max_events, "keep_turns": keep_turns}
+    path = workdir / "endpoints.compaction.yml"
+    # Rasa expands ${VAR} itself; yaml.safe_dump would quote them, so write the URL lines as they were.
+    text = yaml.safe_dump({k: v for k, v in endpoints.items() if k != "action_endpoint"}, sort_keys=False)
+    path.write_text("action_endpoint:\n  url: ${ACTION_ENDPOINT_URL}\n  token: ${ACTION_SERVER_TOKEN}\n" + text)
+    return path
+
+
 def run_assistant(model: Path, workdir: Path, args) -> Dict:
     domain = Domain.load(ROOT / "domain")
     config = StackConfig(rasa_port=free_port(), action_port=free_port(), backend_port=free_port(),
                          web_port=free_port(), model=model, log_dir=workdir / "log", with_web=False,
                          extra_env={"DATABASE_URL": f"sqlite:///{workdir / 'backend.db'}",
-                                    "OUTBOX_PATH": str(workdir / "outbox.sqlite3")})
+                                    "OUTBOX_PATH": str(workdir / "outbox.sqlite3"), **BENCH_ENV})
     stack = Stack(config)
     env = {**stack.env, **QUIET_ENV}
+    rasa_env = {**env, **args.rasa_env}
+    rasa_argv = stack.rasa_argv()
+    if args.history_compaction:
+        rasa_argv[rasa_argv.index("--endpoints") + 1] = str(compaction_endpoints(workdir, args.history_compaction))
+        rasa_env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "scripts"), str(ROOT), env.get("PYTHONPATH", "")])
     services: Dict[str, Service] = {}
     try:
         services["backend"] = Service("backend", stack.backend_argv(), config.log_dir / "backend.log", env=env,
@@ -152,7 +176,7 @@ def run_assistant(model: Path, workdir: Path, args) -> Dict:
         services["actions"].wait_http(f"{config.action_url}/health", 180)
         actions_start = round(time.monotonic() - started, 2)
         log("assistant: backend and action server up; starting Rasa (cold start)")
-        services["rasa"], cold = start_rasa("rasa", stack.rasa_argv(), env, ROOT, config.log_dir, config.rasa_url)
+        services["rasa"], cold = start_rasa("rasa", rasa_argv, rasa_env, ROOT, config.log_dir, config.rasa_url)
         log(f"assistant: first answer {cold:.1f}s after Rasa's process started")
         sampler = Sampler({name: s.proc.pid for name, s in services.items()}).start()
         levels = measure_levels("assistant", config.rasa_url, domain, assistant_learner, args.users, sampler,
@@ -237,7 +261,13 @@ def main() -> int:
     parser.add_argument("--skip-train", action="store_true", help="do not time a fresh training (keeps the last)")
     parser.add_argument("--skip-reference", action="store_true", help="no reference bot (no ratios)")
     parser.add_argument("--out", type=Path, default=ROOT / "reports")
+    parser.add_argument("--rasa-env", action="append", default=[], metavar="KEY=VALUE",
+                        help="extra environment for the assistant's Rasa server (to measure a proposed setting)")
+    parser.add_argument("--history-compaction", metavar="MAX_EVENTS:KEEP_TURNS",
+                        help="measure the proposed history-compacting tracker store, e.g. 150:8")
     args = parser.parse_args()
+    exit_on_termination()
+    args.rasa_env = dict(kv.split("=", 1) for kv in args.rasa_env)
     if not args.model.exists():
         sys.exit(f"no model at {args.model}: run `make train` first")
     model = args.model.resolve()
@@ -248,7 +278,8 @@ def main() -> int:
                      "machine": machine.describe(), "model": model.name,
                      "load_average_at_start": machine.load_average(),
                      "settings": {"users": args.users, "duration_s": args.duration, "warmup_s": args.warmup,
-                                  "long_turns": args.long_turns}}
+                                  "long_turns": args.long_turns, "rasa_env": args.rasa_env,
+                                  "history_compaction": args.history_compaction, "bench_env": BENCH_ENV}}
     log(f"bench of {model.name} on {details['machine']['cpus']} CPUs")
     with tempfile.TemporaryDirectory(prefix="plr-bench-") as tmp:
         workdir = Path(tmp)

@@ -34,6 +34,7 @@ from stafftools.cases import Case, Step, load_cases  # noqa: E402
 from stafftools.checks import Turn, check_record, check_turn, transcript, turn_from_tracker  # noqa: E402
 from stafftools.domain import Domain  # noqa: E402
 from stafftools.rasa_http import HttpError, RasaClient, StaffClient  # noqa: E402
+from stafftools.signals import exit_on_termination  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -222,6 +223,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=3, help="conversations run at once (default 3)")
     parser.add_argument("--json", type=Path, default=ROOT / "reports" / "conversations.json")
     args = parser.parse_args()
+    exit_on_termination()
 
     from stafftools.stackctl import own_stack  # noqa: E402 (puts the repo root on sys.path)
 

@@ -82,7 +82,9 @@ def main() -> int:
             parser.error("give a conversation id")
         stories = export(client, args.conversation_id, args.name, args.all_sessions)
     except HttpError as exc:
-        print(f"could not read the conversation: {exc}\nIs the stack running (`make run`)?", file=sys.stderr)
+        hint = ("no conversation with that id on this server (Rasa keeps conversations in memory until it "
+                "restarts)" if exc.status == 404 else "is the stack running (`make run`)?")
+        print(f"could not read the conversation: {exc}\n{hint}", file=sys.stderr)
         return 1
     if args.out:
         append(args.out, stories)

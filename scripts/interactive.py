@@ -13,6 +13,7 @@ and NLU examples (data/ by default): use synthetic people only, and review the d
 from __future__ import annotations
 
 import argparse
+import signal
 import subprocess
 import sys
 import tempfile
@@ -21,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from stafftools.envfile import project_env  # noqa: E402
+from stafftools.signals import exit_on_termination  # noqa: E402
 from stafftools.stackctl import ROOT  # noqa: E402
 
 from testkit.ports import free_port  # noqa: E402
@@ -33,12 +35,14 @@ def main() -> int:
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "current.tar.gz")
     parser.add_argument("rasa_args", nargs="*", help="passed to rasa interactive (after --)")
     args = parser.parse_args()
+    exit_on_termination()
     if not args.model.exists():
         print(f"No model at {args.model}: run `make train` first.", file=sys.stderr)
         return 1
     env = project_env()
     action_url = env.get("ACTION_ENDPOINT_URL", "").rstrip("/")
     started = []
+    child = None
     with tempfile.TemporaryDirectory(prefix="plr-interactive-") as tmp:
         try:
             if action_url and http_ok(action_url.rsplit("/", 1)[0] + "/health"):
@@ -65,10 +69,20 @@ def main() -> int:
                        "--domain", "domain", "--data", "data", "--config", "config.yml",
                        "--endpoints", "endpoints.yml", "--port", str(free_port()), "--skip-visualization",
                        *args.rasa_args]
-            return subprocess.call(command, cwd=ROOT, env=env)
+            # Ctrl-C belongs to rasa interactive (it asks whether to stop); a Python handler, unlike
+            # SIG_IGN, is not inherited by the child.
+            signal.signal(signal.SIGINT, lambda signum, frame: None)
+            child = subprocess.Popen(command, cwd=ROOT, env=env)
+            return child.wait()
         except KeyboardInterrupt:
             return 130
         finally:
+            if child is not None and child.poll() is None:  # we were told to stop: so is rasa interactive
+                child.terminate()
+                try:
+                    child.wait(15)
+                except subprocess.TimeoutExpired:
+                    child.kill()
             for service in reversed(started):
                 service.stop()
 

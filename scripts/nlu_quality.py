@@ -46,10 +46,14 @@ FALLBACK_COST = 0.5
 
 
 def quiet() -> None:
-    logging.disable(logging.WARNING)
     import warnings
 
+    import structlog
+
+    logging.disable(logging.WARNING)
     warnings.filterwarnings("ignore")
+    # Rasa logs every parsed message through structlog at debug level.
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
 
 
 def nlu_data(nlu_path: Path):
@@ -144,7 +148,7 @@ def heldout(model: Path, heldout_path: Path) -> Dict[str, Any]:
                   for i in items if i["target"] in REQUEST_INTENTS and predicted(i) in REQUEST_INTENTS
                   and predicted(i) != i["target"]]
     missed = [{"text": i["text"], "expected": i["target"], "predicted": predicted(i)}
-              for i in items if (i["target"] in REQUEST_INTENTS) != (predicted(i) == i["target"])
+              for i in items if predicted(i) != i["target"]
               and (i["target"] in REQUEST_INTENTS or predicted(i) in REQUEST_INTENTS)]
     return {
         "model": model.resolve().name,

@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from stafftools.envfile import project_env, rasa_url  # noqa: E402
+from stafftools.signals import exit_on_termination  # noqa: E402
 from stafftools.stackctl import ROOT, own_stack  # noqa: E402
 
 from testkit.process import http_ok  # noqa: E402
@@ -31,7 +32,8 @@ def talk(url: str, token: str, sender: str) -> None:
     from rasa.core.channels.console import record_messages
 
     print(f"Conversation id: {sender}  (export it: .venv/bin/python scripts/export_story.py {sender})")
-    asyncio.run(record_messages(sender_id=sender, server_url=url, auth_token=token or ""))
+    # Blocking replies: the project's REST channel answers with one JSON list (no ?stream=true).
+    asyncio.run(record_messages(sender_id=sender, server_url=url, auth_token=token or "", use_response_stream=False))
 
 
 def main() -> int:
@@ -41,6 +43,7 @@ def main() -> int:
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "current.tar.gz",
                         help="model for the stack started when none is running")
     args = parser.parse_args()
+    exit_on_termination()
     env = project_env()
     url = (args.rasa_url or rasa_url(env)).rstrip("/")
     if http_ok(f"{url}/"):

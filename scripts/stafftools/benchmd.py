@@ -57,6 +57,11 @@ def render(bench: Dict[str, Any], details: Dict[str, Any]) -> str:
         lines += [f"**The machine was busy (load average up to {busy}): these figures must be re-measured on a "
                   "quiet machine.**", ""]
     settings = details.get("settings", {})
+    variant = [f"Rasa environment {settings['rasa_env']}" for _ in [0] if settings.get("rasa_env")]
+    variant += [f"history compaction {settings['history_compaction']} (proposal, scripts/stafftools/compaction.py)"
+                for _ in [0] if settings.get("history_compaction")]
+    if variant:
+        lines += ["**Variant measured:** " + "; ".join(variant) + ".", ""]
     lines += [
         f"Closed loop through the REST channel, {settings.get('warmup_s')} s warm-up then "
         f"{settings.get('duration_s')} s measured per level. Per message latency; throughput in messages per "

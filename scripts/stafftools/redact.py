@@ -44,10 +44,25 @@ class Redactor:
         self.mapping: Dict[str, str] = {}  # lower-cased original -> stand-in
         self.used: Dict[str, int] = {}
 
+    @staticmethod
+    def _key(slot: str, original: Any) -> str:
+        """The same detail typed or spoken differently is one key ("one seven four..." = "174...")."""
+        text = str(original).strip()
+        try:
+            from plr_common import check_postcode, check_uln
+
+            checker = {"uln": check_uln, "postcode": check_postcode}.get(slot)
+            checked = checker(text) if checker else None
+            if checked is not None and checked.ok:
+                text = str(checked.value)
+        except ImportError:  # the validators are installed in the Rasa venv; without them keys stay raw
+            pass
+        return text.lower()
+
     def stand_in(self, slot: str, original: Any) -> Any:
         if original is None or isinstance(original, bool) or slot not in SYNTHETIC:
             return original
-        key = str(original).strip().lower()
+        key = self._key(slot, original)
         if key not in self.mapping:
             options = SYNTHETIC[slot]
             self.mapping[key] = options[self.used.get(slot, 0) % len(options)]
@@ -86,7 +101,7 @@ class Redactor:
         redacted = self.text(text)
         if redacted == text and requested_slot in self.personal and requested_slot in SYNTHETIC \
                 and not text.startswith("/"):
-            stand_in = SYNTHETIC[requested_slot][0]
+            stand_in = self.stand_in(requested_slot, text)
             return SPOKEN_DATE.get(stand_in, stand_in)
         return redacted
 

@@ -95,7 +95,7 @@ def test_socketio_flood_from_one_sender(scaled):
     tested in tests/scale/test_edge.py)."""
 
     async def scenario():
-        learner = await WebLearner(scaled.rasa_url(1)).connect()
+        learner = await WebLearner(scaled.rasa_url(1), origin=scaled.config.public_url).connect()
         try:
             started = time.monotonic()
             for index in range(MESSAGES):

@@ -169,3 +169,19 @@ def test_an_outage_logs_one_alert_and_its_recovery(caplog):
     recovered = [r.getMessage() for r in caplog.records if r.getMessage().startswith("RECOVERED")]
     assert len(alerts) == 2 and "ConnectionRefusedError" in alerts[0]
     assert len(recovered) == 1
+
+
+def test_the_raising_form_turns_a_failed_or_refused_turn_into_an_exception():
+    """For the telephone channel, whose own error path apologises and puts the caller through."""
+    turn_guard = guard.TurnGuard(ConversationLimiter(max_in_flight=1))
+
+    async def fine(_):
+        return None
+
+    async def broken(_):
+        raise LockError("no redis")
+
+    run(turn_guard.raising(fine)(message()))
+    with pytest.raises(guard.TurnNotHandled) as failed:
+        run(turn_guard.raising(broken)(message()))
+    assert failed.value.outcome.failures == [turn.LOCK_STORE]

@@ -19,9 +19,11 @@ REPLY_TIMEOUT = 60.0
 
 
 class WebLearner:
-    def __init__(self, url: str, source: Optional[str] = None) -> None:
+    def __init__(self, url: str, source: Optional[str] = None, origin: Optional[str] = None) -> None:
         self.url = url
         self.source = source
+        # The page's origin: nginx's public address (only allowed origins may connect).
+        self.origin = origin or url
         self.events: asyncio.Queue = asyncio.Queue()
         self.token: Optional[str] = None
         self.http: Optional[aiohttp.ClientSession] = None
@@ -45,7 +47,7 @@ class WebLearner:
             # unsafe=True keeps cookies for any host, as a browser does for localhost.
             self.http = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.CookieJar(unsafe=True))
         self.client = self._new_client()
-        await self.client.connect(self.url, headers={"Origin": self.url}, transports=["polling"], wait_timeout=20)
+        await self.client.connect(self.url, headers={"Origin": self.origin}, transports=["polling"], wait_timeout=20)
         await self.client.emit("session_request", {"session_id": self.token})
         self.token = await self.next_event("session_confirm", timeout=20)
         return self

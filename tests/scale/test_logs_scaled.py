@@ -19,10 +19,9 @@ def test_a_full_conversation_leaves_no_personal_value_in_any_log(scaled):
     steps = [
         ("I want to stop sharing my PLR", "LRS team"),
         ("yes", "first name"),
-        (f"My name is {GIVEN} {FAMILY}", None),
-        (f"born {DOB}", None),
-        (f"postcode {POSTCODE}", "different family name"),
-        (f"yes it was {PREVIOUS}", None),
+        (f"I'm {GIVEN} {FAMILY}, born {DOB}, postcode {POSTCODE}", "different family name"),
+        ("yes", "previous family name"),
+        (PREVIOUS, "ULN"),
         ("yes", "10-digit"),
         (ULN, "email"),
         (EMAIL, "Here is what you told me"),

@@ -187,3 +187,33 @@ def test_export_replaces_every_personal_detail():
         assert personal not in out, personal
     assert "I want to opt out" in out  # what is not personal stays as it was
     assert "[Alex Example](PERSON)" in out  # entity annotations keep their shape
+
+
+# --- the history-compaction proposal ---------------------------------------------------------
+def test_compaction_keeps_recent_turns_slots_and_the_open_form(domain):
+    from rasa.shared.core.domain import Domain as RasaDomain
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from stafftools.compaction import compact
+
+    rasa_domain = RasaDomain.load(str(ROOT / "domain"))
+    events = [ActionExecuted("action_session_start"), ActionExecuted("action_listen")]
+    for i in range(30):  # 30 question turns
+        events += [UserUttered(f"question {i}", {"name": "faq"}), ActionExecuted("utter_faq"), BotUttered("answer"),
+                   ActionExecuted("action_listen")]
+    events += [UserUttered("opt out", {"name": "request_opt_out"}), ActionExecuted("action_start_request"),
+               SlotSet("request_type", "opt_out"), ActionExecuted("action_listen"),
+               UserUttered("yes", {"name": "affirm"}), ActionExecuted("sharing_request_form"),
+               ActiveLoop("sharing_request_form"), SlotSet("requested_slot", "given_name"),
+               ActionExecuted("action_listen"), UserUttered("Jane", {"name": "inform"}),
+               ActionExecuted("sharing_request_form"), SlotSet("given_name", "Jane"),
+               SlotSet("requested_slot", "family_name"), ActionExecuted("action_listen")]
+    tracker = DialogueStateTracker.from_events("c", events, slots=rasa_domain.slots)
+    short = compact(tracker, rasa_domain.slots, keep_turns=2)
+    assert short is not None and len(short.events) < len(tracker.events) / 3
+    assert [e.text for e in short.events if isinstance(e, UserUttered)] == ["yes", "Jane"]
+    assert short.active_loop_name == "sharing_request_form"
+    for slot in ("request_type", "given_name", "requested_slot"):
+        assert short.get_slot(slot) == tracker.get_slot(slot), slot
+    assert short.past_states(rasa_domain)[-3:] == tracker.past_states(rasa_domain)[-3:]
+    assert compact(tracker, rasa_domain.slots, keep_turns=100) is None  # nothing to drop
