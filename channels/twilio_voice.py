@@ -38,6 +38,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
+from channels import guard
 from channels.voice_directives import VoiceDirective, parse_directive, with_button_keys
 from channels.voice_input import CallerInput, read_caller_input
 from channels.voice_prompts import VoicePrompts
@@ -204,6 +205,9 @@ class PLRTwilioVoiceInput(TwilioVoiceInput):
 
     # --- HTTP ------------------------------------------------------------------------------
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        # Flood control per call, and a failed turn (action server or a store down) raises, so
+        # the caller hears the fault prompt and is put through (channels/guard.py).
+        on_new_message = guard.default_guard().raising(on_new_message)
         webhook = Blueprint("plr_twilio_voice_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])

@@ -217,3 +217,22 @@ def test_compaction_keeps_recent_turns_slots_and_the_open_form(domain):
         assert short.get_slot(slot) == tracker.get_slot(slot), slot
     assert short.past_states(rasa_domain)[-3:] == tracker.past_states(rasa_domain)[-3:]
     assert compact(tracker, rasa_domain.slots, keep_turns=100) is None  # nothing to drop
+
+
+def test_cached_jsonschema_validate_behaves_like_the_original():
+    import jsonschema
+    from rasa.core.actions.action import RemoteAction
+    from stafftools import jsonschema_cache
+
+    spec = RemoteAction.action_response_format_spec()
+    good = {"events": [{"event": "slot", "name": "x", "value": 1}], "responses": [{"response": "utter_x"}]}
+    bad = {"events": "not a list", "responses": []}
+    for _ in range(2):  # the second call uses the cached validator
+        assert jsonschema_cache.validate(good, spec) is None
+        with pytest.raises(jsonschema.ValidationError) as cached:
+            jsonschema_cache.validate(bad, spec)
+        with pytest.raises(jsonschema.ValidationError) as original:
+            jsonschema_cache._original(bad, spec)
+        assert cached.value.message == original.value.message
+    with pytest.raises(jsonschema.SchemaError):  # a broken schema is still refused
+        jsonschema_cache.validate({}, {"type": 12})
