@@ -9,9 +9,16 @@ import pytest
 
 from tests.scale.conversation import DERWA, REFERENCE, check_record, opt_out_steps
 from tests.scale.sockets import WebLearner, run, texts
+from tests.voice.twilio_calls import Caller
 
 pytestmark = pytest.mark.stack
 HELPDESK = "0345 602 2589"
+FAULT = "something went wrong on our side"
+
+
+def caller(scaled) -> Caller:
+    public = scaled.config.public_url
+    return Caller(public, {**scaled.env, "TWILIO_PUBLIC_URL": public})
 
 
 def user_texts(scaled, sender):
@@ -28,6 +35,8 @@ def test_action_servers_down_then_back(scaled):
         for text, expected in steps[:2]:
             assert expected in texts(run(learner.say(text)))
         before = user_texts(scaled, sender)
+        phone = caller(scaled)
+        phone.ring()
 
         scaled.stack.stop_actions()
         try:
@@ -37,6 +46,9 @@ def test_action_servers_down_then_back(scaled):
             assert HELPDESK in answer.texts and "different family name" not in answer.texts
             web = texts(run(learner.say(details)))
             assert HELPDESK in web and "different family name" not in web, web
+            # The caller hears an apology and is put through to the helpdesk.
+            spoken = phone.say("I want to stop sharing my record")
+            assert FAULT in spoken.text and spoken.dial is not None, spoken.body
             status, report = scaled.health(0)
             assert status == 503 and report["components"]["action_server"]["status"].startswith("failing")
             assert user_texts(scaled, sender) == before, "the failed message was not kept"
@@ -45,6 +57,10 @@ def test_action_servers_down_then_back(scaled):
                 scaled.stack.start_actions(index)
 
         # The next message after the restart works, from where the conversation was.
+        again = caller(scaled)
+        again.ring()
+        spoken = again.say("I want to stop sharing my record")
+        assert FAULT not in spoken.text and spoken.gather is not None, spoken.body
         assert steps[2][1] in scaled.chat(0, sender, details)
         assert steps[2][1] in texts(run(learner.say(details)))
         for text, expected in steps[3:]:

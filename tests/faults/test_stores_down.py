@@ -11,6 +11,7 @@ import pytest
 from testkit.scaled import wait_for
 from tests.scale.conversation import REFERENCE, Person, check_record, opt_out_steps
 from tests.scale.sockets import WebLearner, run, texts
+from tests.voice.twilio_calls import Caller
 
 pytestmark = pytest.mark.stack
 HELPDESK = "0345 602 2589"
@@ -41,6 +42,8 @@ def test_a_stopped_store_is_detected_reported_and_loses_nothing(scaled, componen
         for text, expected in steps[:3]:
             assert expected in texts(run(learner.say(text)))
         alerts_before = alert_count(scaled, component)
+        phone = Caller(scaled.config.public_url, {**scaled.env, "TWILIO_PUBLIC_URL": scaled.config.public_url})
+        phone.ring()
 
         getattr(scaled.stack, stop)()
         try:
@@ -50,6 +53,8 @@ def test_a_stopped_store_is_detected_reported_and_loses_nothing(scaled, componen
                 assert HELPDESK in answer.texts and GREETING not in answer.texts, answer.texts
             web = texts(run(learner.say(steps[3][0])))
             assert HELPDESK in web and GREETING not in web and steps[3][1] not in web, web
+            spoken = phone.say("what is a ULN")
+            assert "something went wrong on our side" in spoken.text and spoken.dial is not None, spoken.body
             for server in (0, 1):
                 status, report = scaled.health(server)
                 assert status == 503 and report["components"][component]["status"].startswith("failing"), report

@@ -17,9 +17,13 @@ KEYS = ["BACKEND_URL", "ACTIONS_API_KEY", "OUTBOX_ENCRYPTION_KEY", "HELPDESK_HOU
 
 @pytest.fixture
 def clean_env(monkeypatch):
+    # load_dotenv writes into os.environ; restore all of it so no test's values leak on.
+    saved = dict(os.environ)
     for key in KEYS:
         monkeypatch.delenv(key, raising=False)
-    return monkeypatch
+    yield monkeypatch
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 def test_values_come_from_the_env_file(tmp_path, clean_env):

@@ -7,5 +7,12 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(session, config, items):
-    # Stable: everything else keeps its order; the destructive tests go last.
-    items.sort(key=lambda item: item.get_closest_marker("kills_a_server") is not None)
+    # Tests on the scaled stack (tests/faults, tests/scale) run together at the end of the run,
+    # so its two Rasa servers are up only while needed; the test that kills one of them is the
+    # very last. The sort is stable: everything else keeps its order.
+    def rank(item):
+        if item.get_closest_marker("kills_a_server"):
+            return 2
+        return 1 if "scaled" in getattr(item, "fixturenames", ()) else 0
+
+    items.sort(key=rank)
