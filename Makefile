@@ -6,12 +6,14 @@ RASA := $(VENV)/bin/rasa
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup setup-system train run test lint eval bench bench-backend validate lock clean
+.PHONY: help setup setup-system train run test lint eval bench bench-backend validate lock clean \
+	conversations shell interactive report run-scaled soak
 
 help:
 	@echo "make run      set up, train if needed, start backend + actions + Rasa + web page"
 	@echo "make test     set up, train if needed, run every test"
-	@echo "make setup | train | lint | eval | bench | bench-backend | validate"
+	@echo "make conversations | shell | interactive | report   staff tools (docs/staff.md)"
+	@echo "make setup | train | lint | eval | bench | bench-backend | validate | run-scaled | soak"
 
 setup:
 	@scripts/setup.sh
@@ -42,6 +44,26 @@ eval: setup train
 
 bench: setup train
 	@$(PY) scripts/bench.py
+
+# Staff tools (docs/staff.md)
+conversations: setup train
+	@$(PY) scripts/conversations.py
+
+shell: setup train
+	@$(PY) scripts/shell.py
+
+interactive: setup train
+	@$(PY) scripts/interactive.py
+
+report: setup
+	@$(PY) scripts/report.py
+
+# Two Rasa servers and two action servers behind nginx, PostgreSQL and Redis (docs/deploy.md)
+run-scaled: setup setup-system train
+	@$(PY) scripts/run_scaled.py
+
+soak: setup setup-system train
+	@$(PY) scripts/soak.py
 
 bench-backend: setup
 	@$(MAKE) -s -C backend bench

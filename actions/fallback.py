@@ -22,17 +22,30 @@ MAX_CHOICES = 2
 
 
 def consecutive_misses(events: Iterable[Dict[str, Any]]) -> int:
-    """How many of the latest user messages in a row were not understood (this one included)."""
+    """How many of the latest user messages in a row were not understood (this one included).
+
+    A message was a miss when the NLU was unsure (nlu_fallback) or when the assistant answered it
+    with this fallback (a bare detail that no question asked for). The latest message is the one
+    this action is running for, so it is a miss whatever its intent.
+    """
     misses = 0
+    answered_by_fallback = False  # the first action after the user message seen last (walking back)
+    latest = True
     for event in reversed(list(events)):
-        if event.get("event") == "action" and event.get("name") == "action_session_start":
+        kind = event.get("event")
+        if kind == "action" and event.get("name") == "action_session_start":
             break
-        if event.get("event") != "user":
+        if kind == "action" and event.get("name") != "action_listen":
+            answered_by_fallback = event.get("name") == "action_fallback_options"
+            continue
+        if kind != "user":
             continue
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent != FALLBACK_INTENT:
+        if not (latest or intent == FALLBACK_INTENT or answered_by_fallback):
             break
         misses += 1
+        latest = False
+        answered_by_fallback = False
     return misses
 
 

@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 from zoneinfo import ZoneInfo
 
 from actions.details import find_dates, find_details, find_email, find_full_name, find_postcode, strip_answer_prefix
+from actions.known_words import is_unknown_short_answer
 from actions.wording import FIELD_LABELS
 
 MAX_ATTEMPTS = 3
@@ -37,6 +38,10 @@ _NO = {"no", "n", "nope", "nah", "never", "not", "i haven't", "i have not", "i h
 # Slots that the validator of the asked slot reads from the same answer itself.
 _READ_BY = {"given_name": {"family_name"}, "family_name": {"given_name"}, "knows_uln": {"uln"},
             "has_previous_name": {"previous_family_name"}}
+# "I don't know it after all", "not sure", "I've forgotten it": the learner does not know the value.
+_DONT_KNOW = re.compile(r"\b(?:don'?t|do not|dont) know\b|\bno idea\b|\bnot sure\b|\bcan'?t remember\b"
+                        r"|\bforgot(?:ten)?\b|\bdunno\b", re.I)
+NAME_SLOTS = {"given_name", "family_name", "previous_family_name"}
 _REFERENCE = re.compile(r"\bPLR[\s\-]*([A-Z0-9]{4})[\s\-]*([A-Z0-9]{4})\b", re.I)
 
 
@@ -87,6 +92,10 @@ def yes_no(value: Any) -> Optional[bool]:
     return None
 
 
+def dont_know(value: Any) -> bool:
+    return isinstance(value, str) and bool(_DONT_KNOW.search(value))
+
+
 def _after_yes(value: str) -> str:
     return re.sub(r"^\s*(?:yes|yeah|yep|yup)\b[\s,.:;!-]*(?:it was|it's|it is)?\s*", "", value, flags=re.I)
 
@@ -122,7 +131,10 @@ class _CountingValidator(FormValidationAction):
         if (requested and tracker.active_loop_name == self.form_name()
                 and self._latest_intent(tracker) in META_INTENTS
                 and requested not in tracker.slots_to_validate()):
-            answer = unmistakable_answer(requested, tracker.latest_message.get("text") or "")
+            text = tracker.latest_message.get("text") or ""
+            answer = unmistakable_answer(requested, text)
+            if answer is None and requested in NAME_SLOTS and is_unknown_short_answer(text):
+                answer = text  # "Sam" read as a question: still the name asked for
             if answer is not None:
                 events.append(SlotSet(requested, answer))
         return events
@@ -243,7 +255,7 @@ class ValidateSharingRequestForm(_CountingValidator):
         return self._fail("has_previous_name", "yes_no", dispatcher, tracker)
 
     def validate_knows_uln(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
-        answer = yes_no(value)
+        answer = False if dont_know(value) else yes_no(value)
         if answer is not None:
             values = {"knows_uln": answer}
             if not answer:
@@ -257,8 +269,8 @@ class ValidateSharingRequestForm(_CountingValidator):
         return self._fail("knows_uln", "yes_no", dispatcher, tracker)
 
     def validate_uln(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
-        if yes_no(value) is False:  # "I don't know it after all"
-            return {"uln": None, "knows_uln": False}
+        if yes_no(value) is False or dont_know(value):  # "I don't know it after all"
+            return self._ok("uln", {"uln": None, "knows_uln": False}, tracker)
         checked = check_uln(strip_answer_prefix(str(value or "")))
         if checked.ok:
             return self._ok("uln", {"uln": checked.value}, tracker)

@@ -8,6 +8,10 @@ clear answer when something fails.
   learner gets `technical_problem_text()` (with the helpdesk number) instead of an empty or
   wrong reply. Nothing of the failed turn is saved (stores/tracker_store.py), so sending the
   message again once the fault is fixed carries on where the conversation was.
+A turn that went well but in which the assistant said nothing (its policies can predict
+"listen" straight away, for instance after odd text it took for an answer) is not left
+silent on channels that push their replies (socket.io, `QuietAfterFailure` outputs): the
+guard sends `no_reply_text()`. The REST and telephone channels handle that case themselves.
 Logs name the failing parts only, never the message text.
 """
 from __future__ import annotations
@@ -16,6 +20,7 @@ import asyncio
 import logging
 import os
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, List, Optional
 
@@ -47,6 +52,11 @@ def technical_problem_text() -> str:
             f"{helpdesk_phone()}.")
 
 
+def no_reply_text() -> str:
+    return ("Sorry, I'm not sure how to answer that. Could you put it another way? You can also call "
+            f"the LRS helpdesk on {helpdesk_phone()}.")
+
+
 SLOW_DOWN_TEXT = ("You're sending messages faster than I can answer them. "
                   "Please wait a few seconds, then send your message again.")
 TOO_LONG_TEXT = (f"That message is too long for me. Please send a shorter one "
@@ -59,16 +69,31 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("", text.replace("\t", " ").replace("\r", " ").replace("\n", " ")).strip()
 
 
+@dataclass
+class _Replies:
+    sent: int = 0
+
+
+# The bot messages the current turn has sent so far (set by TurnGuard.handle, per task).
+_replies: ContextVar[Optional[_Replies]] = ContextVar("plr_replies", default=None)
+
+
 class QuietAfterFailure:
-    """Output-channel mixin: once the current turn has failed, hold back the rest of its bot
-    messages. After a failed tracker-store read Rasa carries on with a fresh, empty
-    conversation; its greeting must not reach a learner who is in the middle of a request."""
+    """Output-channel mixin for channels that push replies as they come (socket.io).
+
+    Once the current turn has failed, hold back the rest of its bot messages: after a failed
+    tracker-store read Rasa carries on with a fresh, empty conversation, and its greeting must
+    not reach a learner who is in the middle of a request. Replies that do go out are counted,
+    so the guard can answer a turn in which the assistant said nothing."""
 
     async def send_response(self, recipient_id: str, message: Any) -> None:
         current = turn.current()
         if current is not None and current.failed:
             return
         await super().send_response(recipient_id, message)  # type: ignore[misc]
+        replies = _replies.get()
+        if replies is not None:
+            replies.sent += 1
 
 
 @dataclass
@@ -99,6 +124,8 @@ class TurnGuard:
         permit = self.limiter.try_acquire(message.sender_id or "")
         if permit is None:
             return Outcome(RATE_LIMITED)
+        replies = _Replies()
+        replies_token = _replies.set(replies)
         try:
             with turn.open_turn() as current:
                 try:
@@ -112,8 +139,17 @@ class TurnGuard:
                     logger.error("A message could not be handled (%s); the learner was asked to try "
                                  "again.", ", ".join(current.failures))
                     return Outcome(FAILED, list(current.failures))
-                return Outcome(OK)
+            _replies.reset(replies_token)
+            replies_token = None
+            output = message.output_channel
+            if replies.sent == 0 and isinstance(output, QuietAfterFailure):
+                logger.warning("A message got no reply from the assistant; the learner was asked to "
+                               "put it another way.")
+                await output.send_response(message.sender_id, {"text": no_reply_text()})
+            return Outcome(OK)
         finally:
+            if replies_token is not None:
+                _replies.reset(replies_token)
             permit.release()
 
 

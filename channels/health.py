@@ -3,6 +3,13 @@ server working? 200 `{"status": "ok", ...}` when all are, else 503 `{"status": "
 naming the failing parts, with failure counts since start. For load balancers and Kubernetes
 probes, and for staff: Rasa itself would silently carry on without its database.
 
+It also catches Rasa's silent fallback at start-up: when the configured tracker store class
+cannot be loaded or created (an ImportError or AttributeError, e.g. a missing database driver or
+a wrong setting), Rasa 3.6 logs a warning and runs with its plain in-memory store, so every
+conversation is lost on restart and none is shared between servers. This project never
+configures that plain store (both endpoints files name a `stores.tracker_store` class), so
+finding it means the fallback happened: an ALERT at start-up and a failing `tracker_store`.
+
 A Rasa "input channel" only because that is how Rasa 3.6 lets a project add a route; it takes
 no messages. Wired in credentials.yml as `channels.health.HealthInput`. It says nothing about
 any conversation, so it needs no token; nginx does not expose it.
@@ -10,11 +17,13 @@ any conversation, so it needs no token; nginx does not expose it.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable, Dict
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -22,6 +31,23 @@ from sanic.response import HTTPResponse
 from stores import health
 
 CHECK_TIMEOUT = 3.0
+logger = logging.getLogger("plr.health")
+FALLBACK = ("failing (Rasa fell back to its in-memory tracker store: the configured one could "
+            "not be loaded; conversations are neither kept nor shared)")
+
+
+def running_tracker_store(store: Optional[TrackerStore]) -> Optional[TrackerStore]:
+    """The store that really holds conversations, inside Rasa's wrappers (FailSafeTrackerStore,
+    AwaitableTrackerStore)."""
+    seen = 0
+    while store is not None and hasattr(store, "_tracker_store") and seen < 5:
+        store, seen = store._tracker_store, seen + 1
+    return store
+
+
+def tracker_store_fell_back(agent: Any) -> bool:
+    store = running_tracker_store(getattr(agent, "tracker_store", None))
+    return type(store) is InMemoryTrackerStore
 
 
 def action_server_health_url(webhook_url: str) -> str:
@@ -40,6 +66,21 @@ async def check_action_server(webhook_url: str) -> Dict[str, Any]:
     return {"status": status}
 
 
+async def health_report(agent: Any) -> Tuple[int, Dict[str, Any]]:
+    """The route's answer for this server's agent: (HTTP status, body)."""
+    components = await health.report(CHECK_TIMEOUT)
+    if tracker_store_fell_back(agent):
+        components["tracker_store"] = {"status": FALLBACK, "backend": "in-memory (fallback)"}
+    endpoint = getattr(agent, "action_endpoint", None)
+    if endpoint is not None and endpoint.url:
+        components["action_server"] = await check_action_server(endpoint.url)
+    healthy = all(part["status"] == "ok" for part in components.values())
+    if agent is None or not agent.is_ready():
+        components["model"] = {"status": "failing (not loaded)"}
+        healthy = False
+    return (200 if healthy else 503), {"status": "ok" if healthy else "failing", "components": components}
+
+
 class HealthInput(InputChannel):
     @classmethod
     def name(cls) -> str:
@@ -48,18 +89,15 @@ class HealthInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = Blueprint("plr_health", __name__)
 
+        @blueprint.listener("after_server_start")
+        async def alert_on_fallback(app: Any, _: Any) -> None:
+            # The agent is loaded before the server starts (rasa.core.run.load_agent_on_start).
+            if tracker_store_fell_back(getattr(app.ctx, "agent", None)):
+                logger.error("ALERT tracker_store unavailable: %s", FALLBACK[len("failing ("):-1])
+
         @blueprint.route("/", methods=["GET"])
         async def report(request: Request) -> HTTPResponse:
-            components = await health.report(CHECK_TIMEOUT)
-            agent = getattr(request.app.ctx, "agent", None)
-            endpoint = getattr(agent, "action_endpoint", None)
-            if endpoint is not None and endpoint.url:
-                components["action_server"] = await check_action_server(endpoint.url)
-            healthy = all(part["status"] == "ok" for part in components.values())
-            if agent is None or not agent.is_ready():
-                components["model"] = {"status": "failing (not loaded)"}
-                healthy = False
-            return response.json({"status": "ok" if healthy else "failing", "components": components},
-                                 status=200 if healthy else 503)
+            status, body = await health_report(getattr(request.app.ctx, "agent", None))
+            return response.json(body, status=status)
 
         return blueprint

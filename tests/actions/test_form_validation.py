@@ -253,3 +253,39 @@ def test_yes_with_the_previous_name_in_one_answer():
     slots, _ = run_validation("yes it was Jones", "has_previous_name", mapped_value=True)
     assert slots["has_previous_name"] is True and slots["previous_family_name"] == "Jones"
     assert slots["requested_slot"] == "knows_uln"
+
+
+@pytest.mark.parametrize("requested,text,intent", [
+    ("given_name", "Sam", "faq"),
+    ("given_name", "Lee", "thanks"),
+    ("family_name", "Oyelaran", "chitchat"),
+    ("previous_family_name", "Penhallow-Vos", "out_of_scope"),
+])
+def test_a_short_unfamiliar_answer_to_a_name_question_is_the_name(requested, text, intent):
+    """A bare name carries little signal for the NLU; when none of its words is one the
+    assistant knows from questions or commands, it is the name asked for."""
+    filled = answered_before(requested)
+    if requested == "previous_family_name":
+        filled = {**answered_before("has_previous_name"), "has_previous_name": True}
+    t = tracker(text, intent=intent, slots={**filled, "requested_slot": requested})
+    events = asyncio.new_event_loop().run_until_complete(
+        ValidateSharingRequestForm().run(CollectingDispatcher(), t, domain()))
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots[requested] == text
+
+
+@pytest.mark.parametrize("text,intent", [("help", "help"), ("bye", "goodbye"), ("what is a uln", "faq"),
+                                         ("cancel", "cancel"), ("thanks", "thanks")])
+def test_known_words_at_a_name_question_are_not_taken_as_a_name(text, intent):
+    t = tracker(text, intent=intent, slots={"requested_slot": "given_name"})
+    events = asyncio.new_event_loop().run_until_complete(
+        ValidateSharingRequestForm().run(CollectingDispatcher(), t, domain()))
+    assert {e["name"] for e in events if e.get("event") == "slot"} <= {"requested_slot"}
+
+
+@pytest.mark.parametrize("text", ["I don't know it after all", "not sure", "I've forgotten it", "no idea sorry"])
+def test_not_knowing_the_uln_after_saying_yes_moves_on(text):
+    slots, responses = run_validation(text, "uln")
+    assert slots["knows_uln"] is False and slots["uln"] is None
+    assert responses == []
+    assert slots["requested_slot"] == "contact_email"

@@ -185,3 +185,31 @@ def test_the_raising_form_turns_a_failed_or_refused_turn_into_an_exception():
     with pytest.raises(guard.TurnNotHandled) as failed:
         run(turn_guard.raising(broken)(message()))
     assert failed.value.outcome.failures == [turn.LOCK_STORE]
+
+
+class PushedOutput(guard.QuietAfterFailure, CollectingOutputChannel):
+    """A channel that pushes each reply as it comes (as socket.io does), recorded here."""
+
+
+def test_a_turn_in_which_the_assistant_said_nothing_is_answered_on_pushing_channels():
+    turn_guard = guard.TurnGuard(ConversationLimiter())
+
+    async def silent(_):
+        return None  # Rasa predicted "listen" straight away
+
+    async def says_hello(msg):
+        await msg.output_channel.send_response(msg.sender_id, {"text": "Hello"})
+
+    pushed = UserMessage("hello\x1b", PushedOutput(), "conv-silent")
+    assert run(turn_guard.handle(silent, pushed)).status == guard.OK
+    assert [m["text"] for m in pushed.output_channel.messages] == [guard.no_reply_text()]
+    assert guard.helpdesk_phone() in guard.no_reply_text()
+
+    answered = UserMessage("hello", PushedOutput(), "conv-answered")
+    run(turn_guard.handle(says_hello, answered))
+    assert [m["text"] for m in answered.output_channel.messages] == ["Hello"], "no extra message after a reply"
+
+    # The REST channel collects and checks the replies itself: nothing is added to its collector.
+    collected = message("conv-rest")
+    run(turn_guard.handle(silent, collected))
+    assert collected.output_channel.messages == []

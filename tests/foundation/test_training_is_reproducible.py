@@ -1,8 +1,10 @@
 """Training twice from the same data gives the same intent ranking (fixed seeds).
 
 The second training is NLU-only (the same pipeline, data and config as the full model's NLU
-part) to keep `make test` short; the first is the model `make train` built.
+part) to keep `make test` short; the first is the model `make train` built. Both run with the
+same fixed hash seed and deterministic TensorFlow ops as scripts/train.sh sets.
 """
+import os
 import subprocess
 
 from rasa.core.agent import Agent
@@ -33,8 +35,9 @@ def test_same_data_same_ranking(agent, tmp_path):
     subprocess.run(
         [str(ROOT / ".venv/bin/rasa"), "train", "nlu", "--config", "config.yml", "--nlu", "data",
          "--domain", "domain", "--out", str(out), "--fixed-model-name", "again", "--quiet"],
-        cwd=ROOT, check=True, capture_output=True, env={**__import__("os").environ,
-                                                         "RASA_CACHE_DIRECTORY": str(tmp_path / "cache")},
+        cwd=ROOT, check=True, capture_output=True,
+        env={**os.environ, "RASA_CACHE_DIRECTORY": str(tmp_path / "cache"), "PYTHONHASHSEED": "0",
+             "TF_DETERMINISTIC_OPS": "1"},
     )
     again = Agent.load(str(out / "again.tar.gz"))
     for text in MESSAGES:

@@ -102,3 +102,17 @@ def test_every_offer_has_a_readable_title_and_a_payload():
     for choice in likeliest_choices(unsure_parse(ranking, faq_ranking), limit=len(names.faq)):
         assert choice.title and choice.title[0].isupper()
         assert choice.payload
+
+
+def test_a_detail_nobody_asked_for_counts_as_a_miss():
+    """'flibber jabber' read as inform outside a form went to this fallback: the next miss
+    in a row is the second one, so the helpdesk is offered."""
+    parse = unsure_parse([("faq", 0.4)], [("faq/plr_view", 0.5)])
+    events = session_start() + [user("flibber jabber", "inform", 0.8), action("action_fallback_options"),
+                                action("utter_fallback_clarify"), action("action_listen"), miss("blah", parse)]
+    assert consecutive_misses(events) == 2
+    assert run(events)["fallback_stage"] == "helpdesk"
+    # A detail that a form took is not a miss.
+    taken = session_start() + [user("Jane", "inform", 0.9), action("sharing_request_form"),
+                               action("action_listen"), miss("blah", parse)]
+    assert consecutive_misses(taken) == 1
