@@ -29,14 +29,14 @@ def consecutive_misses(events: Iterable[Dict[str, Any]]) -> int:
     this action is running for, so it is a miss whatever its intent.
     """
     misses = 0
-    answered_by_fallback = False  # the first action after the user message seen last (walking back)
+    answered_by_fallback = False  # among the actions after the user message reached next (walking back)
     latest = True
     for event in reversed(list(events)):
         kind = event.get("event")
         if kind == "action" and event.get("name") == "action_session_start":
             break
-        if kind == "action" and event.get("name") != "action_listen":
-            answered_by_fallback = event.get("name") == "action_fallback_options"
+        if kind == "action" and event.get("name") == "action_fallback_options":
+            answered_by_fallback = True
             continue
         if kind != "user":
             continue

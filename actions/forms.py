@@ -237,7 +237,11 @@ class ValidateSharingRequestForm(_CountingValidator):
 
     # --- previous name, ULN, email -----------------------------------------------------
     def validate_has_previous_name(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
-        if isinstance(value, bool):  # the yes/no mapping won; the name may follow the "yes"
+        if isinstance(value, bool):
+            if tracker.get_slot("requested_slot") != "has_previous_name":
+                # Re-validated when the form comes back for a correction: the answer stands.
+                return self._ok("has_previous_name", {"has_previous_name": value}, tracker)
+            # The yes/no mapping won on this answer; the name may follow the "yes".
             value = tracker.latest_message.get("text") or value
         answer = yes_no(value)
         if answer is not None:

@@ -143,7 +143,23 @@ class ActionPrepareCorrection(Action):
     def name(self) -> str:
         return "action_prepare_correction"
 
+    @staticmethod
+    def _corrects_the_read_back(intent: str, tracker: Tracker) -> bool:
+        """At the read-back a detail is a correction; a message the NLU was unsure about is one
+        only when it names a field and carries a valid new value for it."""
+        if not (tracker.get_slot("awaiting_confirmation") and tracker.get_slot("request_type")):
+            return False
+        if intent == "inform":
+            return True
+        field = field_from_message(tracker)
+        return field is not None and corrected_value(field, tracker.latest_message.get("text") or "") is not None
+
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent in ("inform", "nlu_fallback") and not self._corrects_the_read_back(intent, tracker):
+            # Not understood, or a bare detail that no question asked for: the two-stage
+            # fallback asks what was meant.
+            return [SlotSet("correction_state", "not_a_correction")]
         if not tracker.get_slot("request_type"):
             dispatcher.utter_message(response="utter_no_request_to_correct")
             return [SlotSet("correction_state", "no_request")]

@@ -17,6 +17,8 @@ Wired in credentials.yml as `channels.socketio_channel.PLRSocketIOInput`. What d
   python-engineio checks the origin and sets Access-Control-Allow-Origin itself: with both, a
   response can carry the header twice, and browsers then refuse every long-polling response.
 - Metadata sent by the browser is dropped: nothing a page puts there reaches the tracker.
+- Messages a client sends together in one long-polling request are all handled: the transport
+  (python-engineio) silently dropped a request holding more than 16 of them.
 - Every message is answered (channels/guard.py): a flood on one conversation gets a polite
   "please wait", and a failed turn (action server, tracker store or lock store down, or Rasa
   raising) gets a clear message with the helpdesk number instead of silence or a fresh
@@ -27,6 +29,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Awaitable, Callable, Dict, Iterable, List
 
+from engineio import payload as engineio_payload
 from rasa.core.channels.channel import (
     CollectingOutputChannel,
     InputChannel,
@@ -47,8 +50,18 @@ logger = logging.getLogger(__name__)
 
 # Longer than any answer the assistant asks for; the page's message box has the same limit.
 MAX_MESSAGE_CHARS = 1000
-# Socket.io packets above this are refused by the transport (python-engineio's default is 1 MB).
-MAX_PACKET_BYTES = 16_384
+# One long-polling POST above this is refused by the transport (python-engineio's default is
+# 1 MB): the same 64 KB as nginx's client_max_body_size in front. A POST can carry many
+# messages a client buffered while its previous POST was in flight (a slow network, a flood).
+MAX_PACKET_BYTES = 65_536
+# python-engineio drops a whole POST holding more than 16 packets (its default) and still
+# answers 200, so the page believes they arrived: messages lost without a word. The byte limit
+# above already bounds a POST's work, and each message meets the per-conversation flood
+# control, so any number of packets that fits is accepted (the maintainer's documented knob,
+# miguelgrinberg/python-engineio#142).
+MAX_PACKETS_PER_POST = MAX_PACKET_BYTES // 32
+engineio_payload.Payload.max_decode_packets = max(engineio_payload.Payload.max_decode_packets,
+                                                  MAX_PACKETS_PER_POST)
 
 
 def parse_origins(value: Any) -> List[str]:

@@ -26,6 +26,7 @@ step "backend" make -s -C backend test
 step "assistant (pytest)" .venv/bin/python -m pytest -q tests
 step "NLU held-out gate" scripts/nlu_gate.sh
 step "story tests" scripts/story_tests.sh
+step "staff conversations" .venv/bin/python scripts/conversations.py
 step "web chat (browser)" scripts/webchat_tests.sh
 
 echo

@@ -77,9 +77,14 @@ def test_socketio_through_nginx(scaled):
                 tally.count("socket.io: malformed packets", event)
                 assert event == "chat_error", (packet, event, data)
             await learner.client.emit("no_such_event", {"x": 1})
-            # A packet above the transport's limit (16 KB) ends that connection, nothing else.
+            # 40 KB reaches the channel, which answers; above 64 KB (nginx's and the transport's
+            # limit) the request is refused and that connection ends, nothing else.
             await learner.client.emit("user_uttered", {"message": "z" * 40_000, "session_id": learner.token})
-            tally.count("socket.io: malformed packets", "oversized (connection closed)")
+            event, data = await learner.next_event(timeout=30)
+            tally.count("socket.io: malformed packets", f"40 KB: {event}")
+            assert (event, data) == ("chat_error", {"reason": "too_long", "max_chars": 1000})
+            await learner.client.emit("user_uttered", {"message": "z" * 70_000, "session_id": learner.token})
+            tally.count("socket.io: malformed packets", "over 64 KB (connection closed)")
         finally:
             await learner.close()
         # The server is fine: a new learner is served at once.

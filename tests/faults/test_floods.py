@@ -129,6 +129,42 @@ def test_socketio_flood_from_one_sender(scaled):
     assert no_locks_left(scaled)
 
 
+def test_messages_a_page_buffered_into_one_request_are_all_answered(scaled):
+    """A client that could not send for a moment (a slow network, a busy server) sends what it
+    buffered in one long-polling POST. python-engineio used to drop a POST with more than 16
+    packets whole while answering 200: every one of these messages must be answered instead."""
+    burst = 120
+
+    async def scenario():
+        learner = await WebLearner(scaled.config.public_url).connect()
+        try:
+            # No await yields between these: the client's writer sends them in one POST.
+            for index in range(burst):
+                await learner.client.emit("user_uttered", {"message": f"what is a ULN? {index}",
+                                                           "session_id": learner.token})
+            slow_downs, replies = 0, 0
+            while True:
+                try:
+                    event, data = await learner.next_event(timeout=8)
+                except asyncio.TimeoutError:
+                    break
+                if event == "bot_uttered" and data.get("text") == SLOW_DOWN_TEXT:
+                    slow_downs += 1
+                else:
+                    replies += 1
+            return learner.sender_id, slow_downs, replies
+        finally:
+            await learner.close()
+
+    sender, slow_downs, replies = run(scenario())
+    handled = len([e for e in scaled.tracker(0, sender)["events"] if e["event"] == "user"])
+    tally.count("burst: socket.io, one POST", "answered", handled)
+    tally.count("burst: socket.io, one POST", "refused politely", slow_downs)
+    tally.count("burst: socket.io, one POST", "lost", burst - handled - slow_downs)
+    assert handled + slow_downs == burst, (handled, slow_downs)
+    assert handled >= 1 and replies >= handled
+
+
 def test_voice_flood_from_one_call(scaled):
     """One caller's webhook hammered through nginx from one address: Twilio always gets TwiML."""
     public = scaled.config.public_url
