@@ -40,8 +40,17 @@ _READ_BY = {"given_name": {"family_name"}, "family_name": {"given_name"}, "knows
             "has_previous_name": {"previous_family_name"}}
 # "I don't know it after all", "not sure", "I've forgotten it": the learner does not know the value.
 _DONT_KNOW = re.compile(r"\b(?:don'?t|do not|dont) know\b|\bno idea\b|\bnot sure\b|\bcan'?t remember\b"
-                        r"|\bforgot(?:ten)?\b|\bdunno\b", re.I)
+                        r"|\bforgot(?:ten)?\b|\bdunno\b|\blost\b", re.I)
 NAME_SLOTS = {"given_name", "family_name", "previous_family_name"}
+# Questions with a fixed shape of answer. While one is asked, a statement that the NLU read as a
+# question topic ("somewhere in London" as an FAQ) is an attempt at the answer: it gets the
+# specific re-prompt and counts towards the helpdesk offer. Real questions are still answered.
+STRUCTURED_SLOTS = {"date_of_birth", "postcode", "uln", "contact_email", "has_previous_name", "knows_uln",
+                    "status_reference", "status_date_of_birth"}
+_STATEMENT_READ_AS = {"faq", "followup_how_long", "followup_how_to", "chitchat"}
+_QUESTION = re.compile(
+    r"\?|^\s*(?:um+\s+|er+\s+|so\s+|and\s+|but\s+|sorry\s+)*(?:what|whats|what's|how|why|who|whose|where|when|which"
+    r"|can|could|do|does|did|is|are|was|will|would|should|shall|may|am|have|has|tell|explain|help)\b", re.I)
 _REFERENCE = re.compile(r"\bPLR[\s\-]*([A-Z0-9]{4})[\s\-]*([A-Z0-9]{4})\b", re.I)
 
 
@@ -135,6 +144,9 @@ class _CountingValidator(FormValidationAction):
             answer = unmistakable_answer(requested, text)
             if answer is None and requested in NAME_SLOTS and is_unknown_short_answer(text):
                 answer = text  # "Sam" read as a question: still the name asked for
+            if (answer is None and requested in STRUCTURED_SLOTS
+                    and self._latest_intent(tracker) in _STATEMENT_READ_AS and not _QUESTION.search(text)):
+                answer = text  # validated below: re-prompted and counted, or taken
             if answer is not None:
                 events.append(SlotSet(requested, answer))
         return events

@@ -289,3 +289,27 @@ def test_not_knowing_the_uln_after_saying_yes_moves_on(text):
     assert slots["knows_uln"] is False and slots["uln"] is None
     assert responses == []
     assert slots["requested_slot"] == "contact_email"
+
+
+@pytest.mark.parametrize("requested,text,intent,response", [
+    ("postcode", "up by the old mill", "faq", "utter_invalid_postcode_format"),
+    ("date_of_birth", "in the spring i think", "followup_how_long", "utter_invalid_date_unreadable"),
+    ("uln", "it's on a certificate somewhere", "faq", "utter_invalid_uln_not_digits"),
+])
+def test_a_statement_read_as_a_question_is_an_attempt_at_a_structured_answer(requested, text, intent, response):
+    filled = answered_before(requested)
+    t = tracker(text, intent=intent, slots={**filled, "requested_slot": requested})
+    dispatcher = CollectingDispatcher()
+    events = asyncio.new_event_loop().run_until_complete(ValidateSharingRequestForm().run(dispatcher, t, domain()))
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots[requested] is None and slots["failed_attempts"] == {requested: 1}
+    assert [m.get("response") for m in dispatcher.messages] == [response]
+
+
+@pytest.mark.parametrize("text", ["what is a uln?", "how long does it take", "um why do you need my postcode",
+                                  "can i do this later"])
+def test_a_real_question_at_a_structured_question_is_left_for_the_faq(text):
+    t = tracker(text, intent="faq", slots={**answered_before("postcode"), "requested_slot": "postcode"})
+    events = asyncio.new_event_loop().run_until_complete(
+        ValidateSharingRequestForm().run(CollectingDispatcher(), t, domain()))
+    assert {e["name"] for e in events if e.get("event") == "slot"} <= {"requested_slot"}

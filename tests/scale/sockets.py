@@ -14,8 +14,13 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import aiohttp
 import socketio
+from engineio import payload as engineio_payload
 
 REPLY_TIMEOUT = 60.0
+# A browser's engine.io client reads any number of packets from one long-poll answer. The Python
+# client applies python-engineio's 16-packet guard (meant for servers) to the answers it receives
+# and silently drops an answer carrying more, e.g. a burst of "please wait" replies sent together.
+engineio_payload.Payload.max_decode_packets = max(engineio_payload.Payload.max_decode_packets, 4096)
 
 
 class WebLearner:
