@@ -1,10 +1,11 @@
 """`make run-scaled`: the assistant scaled out on one machine, as it would run on several.
 
 Starts a throwaway PostgreSQL cluster (tracker store and backend database), Redis (lock store),
-the backend, two action servers, two Rasa servers (endpoints.scaled.yml) and the web page, all
-on loopback ports, with nginx (deploy/nginx.conf.template) as the only public entrance:
-the web page, socket.io and the Twilio webhook. Rasa's HTTP API and REST channel stay on the
-Rasa servers' loopback ports. Ctrl-C stops everything (also when a service dies). Telemetry is
+the backend, two action servers, two Rasa servers (endpoints.yml with TRACKER_STORE=postgresql
+and LOCK_STORE=redis) and the web page, all on loopback ports, with nginx
+(deploy/nginx.conf.template) as the only public entrance: the web page, socket.io and the
+Twilio webhook. Rasa's HTTP API and REST channel stay on the Rasa servers' loopback ports.
+Ctrl-C stops everything (also when a service dies). Telemetry is
 off for every Rasa process (RASA_TELEMETRY_ENABLED=false).
 
 Settings from .env: SCALED_PUBLIC_PORT (nginx, default 8090), EDGE_* (per address limits),

@@ -1,5 +1,5 @@
 """Delete conversations that have been idle longer than the retention period from Rasa's SQL
-tracker store (the `events` table of endpoints.scaled.yml's PostgreSQL database).
+tracker store (the `events` table of the PostgreSQL database endpoints.yml uses with TRACKER_STORE=postgresql).
 
 A conversation's age is the time since its latest event, so one still in use is never cut in
 half. Conversations are deleted whole, in batches, each batch in its own transaction, so the
@@ -9,7 +9,7 @@ docs/deploy.md). Prints counts only, never conversation ids or contents.
 Usage:
     .venv/bin/python scripts/tracker_retention.py [--days N] [--dry-run]
 Settings: TRACKER_DB_HOST, TRACKER_DB_PORT, TRACKER_DB_NAME, TRACKER_DB_USER,
-TRACKER_DB_PASSWORD (as endpoints.scaled.yml), TRACKER_RETENTION_DAYS (default 30), from the
+TRACKER_DB_PASSWORD (as endpoints.yml), TRACKER_RETENTION_DAYS (default 30), from the
 environment or .env. `--url` overrides the database (any SQLAlchemy URL, e.g. sqlite:///rasa.db).
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Rasa's Redis lock store with short timeouts and reported failures (endpoints.scaled.yml).
+"""Rasa's Redis lock store with short timeouts and reported failures (endpoints.yml with LOCK_STORE=redis).
 
 Every Rasa server takes a conversation's lock in Redis before handling one of its messages, so
 two servers never work on one conversation at once. When Redis is down the message cannot be

@@ -1,7 +1,8 @@
 """Tracker stores that retry briefly, report failures, and never save a turn that went wrong.
 
-endpoints.yml (one machine) uses `GuardedInMemoryTrackerStore`; endpoints.scaled.yml uses
-`GuardedSQLTrackerStore` on PostgreSQL. Rasa wraps any store in `FailSafeTrackerStore`, which
+endpoints.yml picks one through stores/configured.py: `GuardedInMemoryTrackerStore` on one
+machine (TRACKER_STORE=memory), `GuardedSQLTrackerStore` on PostgreSQL for several servers.
+Rasa wraps any store in `FailSafeTrackerStore`, which
 answers a failed read with "no such conversation" (so the learner silently starts again) and
 keeps a failed write in memory. Here a read or write that still fails after `RETRY_DELAYS`:
 - logs an ALERT and counts the failure (stores/health.py; the health route shows it);
@@ -99,7 +100,7 @@ class GuardedInMemoryTrackerStore(_Guarded, InMemoryTrackerStore):
 class GuardedSQLTrackerStore(_Guarded, SQLTrackerStore):
     """Several Rasa servers: conversations in PostgreSQL (Rasa's own `events` table).
 
-    Extra settings (endpoints.scaled.yml): `connect_timeout` (seconds, default 3) and
+    Extra settings (endpoints.yml): `connect_timeout` (seconds, default 3) and
     `statement_timeout_ms` (default 5000), so an unreachable or stuck database fails a message
     in seconds instead of holding it. SQLAlchemy here is synchronous, as in Rasa's own store.
     """

@@ -142,6 +142,8 @@ class ScaledStack:
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{c.actions_lb_port}/webhook",
             "BACKEND_URL": c.actions_backend_url or c.backend_lb_url,
             "TWILIO_PUBLIC_URL": c.public_url,
+            "TRACKER_STORE": "postgresql",
+            "LOCK_STORE": "redis",
             "TRACKER_DB_HOST": "127.0.0.1",
             "TRACKER_DB_PORT": str(self.postgres.port if self.postgres else ""),
             "TRACKER_DB_NAME": TRACKER_DB,
@@ -162,7 +164,7 @@ class ScaledStack:
         c = self.config
         return [str(ROOT / ".venv/bin/rasa"), "run", "--model", str(c.model), "--interface", c.host,
                 "--port", str(c.rasa_ports[index]), "--credentials", "credentials.yml",
-                "--endpoints", "endpoints.scaled.yml", "--enable-api", "--auth-token", self.env["RASA_API_TOKEN"]]
+                "--endpoints", "endpoints.yml", "--enable-api", "--auth-token", self.env["RASA_API_TOKEN"]]
 
     def actions_argv(self, index: int) -> List[str]:
         return [str(ROOT / ".venv/bin/python"), "-m", "actions.server", "--host", self.config.host,

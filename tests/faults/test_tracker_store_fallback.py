@@ -38,7 +38,7 @@ def agent_with(store: TrackerStore) -> Agent:
 
 def test_a_missing_database_driver_makes_rasa_fall_back_and_the_health_route_says_so():
     health.reset_for_tests()
-    # The PostgreSQL store of endpoints.scaled.yml with a driver that is not installed here.
+    # The PostgreSQL store (TRACKER_STORE=postgresql) with a driver that is not installed here.
     store = rasa_creates(type="stores.tracker_store.GuardedSQLTrackerStore", url="127.0.0.1",
                          dialect="postgresql+pg8000", db="rasa_tracker")
     assert type(store) is InMemoryTrackerStore, "Rasa no longer falls back silently: revisit this check"
