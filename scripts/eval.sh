@@ -4,9 +4,10 @@
 #     confusion matrix), the same gate `make test` applies.
 #  2. scripts/nlu_quality.py: 5-fold cross-validation of data/nlu/ repeated with 3 seeds (mean ± sd
 #     of accuracy and macro F1), precision/recall of request_opt_out and request_opt_in on the
-#     held-out set (both >= 0.95), and the fallback threshold sweep: reports/nlu-quality.{json,md}.
+#     held-out set (both >= 0.95), and the fallback threshold sweep: reports/nlu-quality.{json,md};
+#     the first repetition's per-intent report and confusion matrix go to reports/crossval/.
 #     It trains 15 models (about 40 minutes on 2 cores); SKIP_CV=1 keeps the last CV figures.
-#  3. RASA_CV=1 also runs Rasa's own single 5-fold CV for its confusion matrix: reports/crossval/.
+#  3. RASA_CV=1 also runs `rasa test nlu --cross-validation` (5 more models) into reports/crossval/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2} RASA_TELEMETRY_ENABLED=false

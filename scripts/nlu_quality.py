@@ -200,10 +200,48 @@ def cv_one_seed(seed: int, folds: int, config_path: Path, out: Path) -> None:
                 "intent_accuracy": accuracy_score(y_true, y_pred),
                 "intent_macro_f1": f1_score(y_true, y_pred, average="macro", zero_division=0),
                 "response_accuracy": (sum(i["response"] == i["target_full"] for i in faq) / len(faq)) if faq else None,
+                # (target, prediction, target FAQ topic, predicted FAQ topic) for the reports
+                "predictions": [[i["target"], predicted(i), i["target_full"], i["response"]] for i in items],
             })
             print(f"seed {seed} fold {fold}: accuracy {results[-1]['intent_accuracy']:.4f}, "
                   f"macro F1 {results[-1]['intent_macro_f1']:.4f}", flush=True)
     out.write_text(json.dumps(results))
+
+
+def write_crossval_reports(folds_out: List[Dict[str, Any]], seed: int, out: Path) -> None:
+    """reports/crossval/ as `rasa test nlu --cross-validation` writes it, from the test folds
+    of one repetition (each example predicted once, by the model that did not see it):
+    intent_report.json, response_selection_report.json and intent_confusion_matrix.png."""
+    import numpy as np
+    from rasa.utils.plotting import plot_confusion_matrix
+    from sklearn.metrics import classification_report, confusion_matrix
+
+    rows = [row for fold in folds_out if fold["seed"] == seed for row in fold.pop("predictions")]
+    for fold in folds_out:
+        fold.pop("predictions", None)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def report(y_true: List[str], y_pred: List[str]) -> Dict[str, Any]:
+        result = classification_report(y_true, y_pred, output_dict=True, zero_division=0)
+        result["accuracy"] = sum(t == p for t, p in zip(y_true, y_pred)) / len(y_true)
+        for label in set(y_true):
+            confused: Dict[str, int] = {}
+            for t, p in zip(y_true, y_pred):
+                if t == label and p != label:
+                    confused[p] = confused.get(p, 0) + 1
+            result[label]["confused_with"] = dict(sorted(confused.items(), key=lambda kv: -kv[1])[:3])
+        return result
+
+    y_true, y_pred = [r[0] for r in rows], [r[1] for r in rows]
+    (out / "intent_report.json").write_text(json.dumps(report(y_true, y_pred), indent=2) + "\n")
+    faq = [r for r in rows if r[2] != r[0]]
+    if faq:
+        (out / "response_selection_report.json").write_text(
+            json.dumps(report([r[2] for r in faq], [str(r[3]) for r in faq]), indent=2) + "\n")
+    labels = sorted(set(y_true) | set(y_pred))
+    matrix = confusion_matrix(y_true, y_pred, labels=labels)
+    plot_confusion_matrix(np.array(matrix), classes=labels, title=f"Intent confusion matrix (5-fold CV, seed {seed})",
+                          output_file=str(out / "intent_confusion_matrix.png"))
 
 
 def mean_sd(values: List[float]) -> Dict[str, float]:
@@ -229,6 +267,7 @@ def cross_validation(folds: int, seeds: List[int], work: Path) -> Dict[str, Any]
             raise SystemExit(f"cross-validation with seed {seed} failed; see {log}:\n"
                              + "\n".join(log.read_text(errors="replace").splitlines()[-20:]))
         folds_out += json.loads(out.read_text())
+    write_crossval_reports(folds_out, seeds[0], ROOT / "reports" / "crossval")
     return {"folds": folds, "seeds": seeds,
             "intent_accuracy": mean_sd([f["intent_accuracy"] for f in folds_out]),
             "intent_macro_f1": mean_sd([f["intent_macro_f1"] for f in folds_out]),

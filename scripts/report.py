@@ -262,7 +262,7 @@ def render(reports: Path) -> str:
     sections = [
         ("nlu", "Understanding (NLU)", "\n".join([
             intent_section(reports, "heldout", "Held-out set (tests/nlu/)", "make eval"),
-            intent_section(reports, "crossval", "Cross-validation (data/nlu/)", "RASA_CV=1 make eval"),
+            intent_section(reports, "crossval", "Cross-validation (data/nlu/)", "make eval"),
             nlu_quality_section(reports)])),
         ("stories", "Story tests (dialogue)", stories_section(reports)),
         ("conversations", "Scripted conversations", conversations_section(reports)),

@@ -44,3 +44,24 @@ def test_gate_fails_when_reports_are_missing(tmp_path):
     done = subprocess.run([sys.executable, "scripts/nlu_gate.py", "--skip-run", "--out", str(tmp_path)],
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode != 0 and "missing report" in done.stderr
+
+
+def test_crossval_reports_are_written_from_one_repetition(tmp_path):
+    import json as _json
+    import sys as _sys
+
+    _sys.path.insert(0, str(ROOT / "scripts"))
+    import nlu_quality
+
+    rows = [["greet", "greet", "greet", None], ["faq", "faq", "faq/uln_what", "faq/uln_what"],
+            ["faq", "faq", "faq/uln_find", "faq/uln_what"], ["request_opt_out", "request_opt_in", "request_opt_out", None]]
+    folds = [{"seed": 1, "fold": 0, "predictions": rows[:2]}, {"seed": 1, "fold": 1, "predictions": rows[2:]},
+             {"seed": 2, "fold": 0, "predictions": [["greet", "faq", "greet", None]]}]
+    nlu_quality.write_crossval_reports(folds, 1, tmp_path)
+    intents = _json.loads((tmp_path / "intent_report.json").read_text())
+    assert intents["accuracy"] == 0.75  # the seed-2 row is not counted
+    assert intents["request_opt_out"]["confused_with"] == {"request_opt_in": 1}
+    topics = _json.loads((tmp_path / "response_selection_report.json").read_text())
+    assert topics["accuracy"] == 0.5
+    assert (tmp_path / "intent_confusion_matrix.png").stat().st_size > 1000
+    assert all("predictions" not in fold for fold in folds)
