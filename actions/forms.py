@@ -48,6 +48,10 @@ NAME_SLOTS = {"given_name", "family_name", "previous_family_name"}
 STRUCTURED_SLOTS = {"date_of_birth", "postcode", "uln", "contact_email", "has_previous_name", "knows_uln",
                     "status_reference", "status_date_of_birth"}
 _STATEMENT_READ_AS = {"faq", "followup_how_long", "followup_how_to", "chitchat"}
+_NEVER_AN_ANSWER = {"human_handoff", "check_status", "correct", "request_opt_out", "request_opt_in"}
+# "I don't know it after all" can look like giving up; only these words make it a cancel.
+_CANCEL_WORDS = re.compile(r"\b(?:cancel|stop|quit|forget (?:it|about it|the whole)|never ?mind|give up|leave it"
+                           r"|don'?t want to (?:carry on|continue|do this))\b", re.I)
 _QUESTION = re.compile(
     r"\?|^\s*(?:um+\s+|er+\s+|so\s+|and\s+|but\s+|sorry\s+)*(?:what|whats|what's|how|why|who|whose|where|when|which"
     r"|can|could|do|does|did|is|are|was|will|would|should|shall|may|am|have|has|tell|explain|help)\b", re.I)
@@ -144,9 +148,13 @@ class _CountingValidator(FormValidationAction):
             answer = unmistakable_answer(requested, text)
             if answer is None and requested in NAME_SLOTS and is_unknown_short_answer(text):
                 answer = text  # "Sam" read as a question: still the name asked for
-            if (answer is None and requested in STRUCTURED_SLOTS
-                    and self._latest_intent(tracker) in _STATEMENT_READ_AS and not _QUESTION.search(text)):
-                answer = text  # validated below: re-prompted and counted, or taken
+            if answer is None and requested in STRUCTURED_SLOTS and (
+                    (self._latest_intent(tracker) in _STATEMENT_READ_AS and not _QUESTION.search(text))
+                    or (dont_know(text) and self._latest_intent(tracker) not in _NEVER_AN_ANSWER
+                        and not _CANCEL_WORDS.search(text))):
+                # Validated below: re-prompted and counted, or taken ("I don't know" to "Do you
+                # know your ULN?" is a no, even when the NLU heard a request for help).
+                answer = text
             if answer is not None:
                 events.append(SlotSet(requested, answer))
         return events

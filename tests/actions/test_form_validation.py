@@ -313,3 +313,29 @@ def test_a_real_question_at_a_structured_question_is_left_for_the_faq(text):
     events = asyncio.new_event_loop().run_until_complete(
         ValidateSharingRequestForm().run(CollectingDispatcher(), t, domain()))
     assert {e["name"] for e in events if e.get("event") == "slot"} <= {"requested_slot"}
+
+
+@pytest.mark.parametrize("requested,intent,expected_slots,responses", [
+    ("postcode", "help", {"postcode": None, "failed_attempts": {"postcode": 1}}, ["utter_invalid_postcode_format"]),
+    ("knows_uln", "help", {"knows_uln": False}, []),
+    ("contact_email", "help", {"contact_email": "none"}, []),
+    ("uln", "cancel", {"knows_uln": False, "uln": None}, []),
+])
+def test_i_dont_know_at_a_structured_question_is_an_answer_even_when_heard_as_help(
+        requested, intent, expected_slots, responses):
+    filled = answered_before(requested)
+    t = tracker("I don't know", intent=intent, slots={**filled, "requested_slot": requested})
+    dispatcher = CollectingDispatcher()
+    events = asyncio.new_event_loop().run_until_complete(ValidateSharingRequestForm().run(dispatcher, t, domain()))
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    for name, value in expected_slots.items():
+        assert slots[name] == value
+    assert [m.get("response") for m in dispatcher.messages] == responses
+
+
+def test_i_dont_know_with_a_cancel_is_still_a_cancel():
+    t = tracker("I don't know, cancel it", intent="cancel", slots={**answered_before("postcode"),
+                                                                   "requested_slot": "postcode"})
+    events = asyncio.new_event_loop().run_until_complete(
+        ValidateSharingRequestForm().run(CollectingDispatcher(), t, domain()))
+    assert {e["name"] for e in events if e.get("event") == "slot"} <= {"requested_slot"}

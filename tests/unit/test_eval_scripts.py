@@ -54,7 +54,8 @@ def test_crossval_reports_are_written_from_one_repetition(tmp_path):
     import nlu_quality
 
     rows = [["greet", "greet", "greet", None], ["faq", "faq", "faq/uln_what", "faq/uln_what"],
-            ["faq", "faq", "faq/uln_find", "faq/uln_what"], ["request_opt_out", "request_opt_in", "request_opt_out", None]]
+            ["faq", "faq", "faq/uln_find", "faq/uln_what"],
+            ["request_opt_out", "request_opt_in", "request_opt_out", None]]
     folds = [{"seed": 1, "fold": 0, "predictions": rows[:2]}, {"seed": 1, "fold": 1, "predictions": rows[2:]},
              {"seed": 2, "fold": 0, "predictions": [["greet", "faq", "greet", None]]}]
     nlu_quality.write_crossval_reports(folds, 1, tmp_path)
