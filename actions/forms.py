@@ -105,6 +105,23 @@ def yes_no(value: Any) -> Optional[bool]:
     return None
 
 
+def answer_despite_intent(requested: str, text: str, intent: str) -> Optional[str]:
+    """The answer to the question asked, in a message the NLU read as something else
+    (one of META_INTENTS); None when it is rightly something else."""
+    answer = unmistakable_answer(requested, text)
+    if answer is not None:
+        return answer
+    if requested in NAME_SLOTS and is_unknown_short_answer(text):
+        return text  # "Sam" read as a question: still the name asked for
+    if requested in STRUCTURED_SLOTS and (
+            (intent in _STATEMENT_READ_AS and not _QUESTION.search(text))
+            or (dont_know(text) and intent not in _NEVER_AN_ANSWER and not _CANCEL_WORDS.search(text))):
+        # Validated next: re-prompted and counted, or taken ("I don't know" to "Do you know
+        # your ULN?" is a no, even when the NLU heard a request for help).
+        return text
+    return None
+
+
 def dont_know(value: Any) -> bool:
     return isinstance(value, str) and bool(_DONT_KNOW.search(value))
 
@@ -141,20 +158,10 @@ class _CountingValidator(FormValidationAction):
         whatever the NLU guessed ("3 April 2001" can look like a correction)."""
         events = await super().get_extraction_events(dispatcher, tracker, domain)
         requested = tracker.get_slot("requested_slot")
-        if (requested and tracker.active_loop_name == self.form_name()
-                and self._latest_intent(tracker) in META_INTENTS
+        intent = self._latest_intent(tracker)
+        if (requested and tracker.active_loop_name == self.form_name() and intent in META_INTENTS
                 and requested not in tracker.slots_to_validate()):
-            text = tracker.latest_message.get("text") or ""
-            answer = unmistakable_answer(requested, text)
-            if answer is None and requested in NAME_SLOTS and is_unknown_short_answer(text):
-                answer = text  # "Sam" read as a question: still the name asked for
-            if answer is None and requested in STRUCTURED_SLOTS and (
-                    (self._latest_intent(tracker) in _STATEMENT_READ_AS and not _QUESTION.search(text))
-                    or (dont_know(text) and self._latest_intent(tracker) not in _NEVER_AN_ANSWER
-                        and not _CANCEL_WORDS.search(text))):
-                # Validated below: re-prompted and counted, or taken ("I don't know" to "Do you
-                # know your ULN?" is a no, even when the NLU heard a request for help).
-                answer = text
+            answer = answer_despite_intent(requested, tracker.latest_message.get("text") or "", intent)
             if answer is not None:
                 events.append(SlotSet(requested, answer))
         return events

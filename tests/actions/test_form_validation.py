@@ -50,6 +50,18 @@ def answered_before(requested: str) -> Dict[str, Any]:
     return dict(ORDER[: names.index(requested)])
 
 
+def run_on_message(text: str, intent: str, requested: str,
+                   filled: Optional[Dict[str, Any]] = None) -> Tuple[Dict[str, Any], List[str]]:
+    """The validation action on a message no slot mapping took (the NLU read it as `intent`):
+    the slots it set and the responses it sent."""
+    slots = {**(answered_before(requested) if filled is None else filled), "requested_slot": requested}
+    dispatcher = CollectingDispatcher()
+    events = asyncio.new_event_loop().run_until_complete(
+        ValidateSharingRequestForm().run(dispatcher, tracker(text, intent=intent, slots=slots), domain()))
+    return ({e["name"]: e["value"] for e in events if e.get("event") == "slot"},
+            [m.get("response") for m in dispatcher.messages])
+
+
 # (requested slot, what the learner typed, expected slot values)
 ACCEPTED = [
     ("given_name", "Jane", {"given_name": "Jane"}),
@@ -233,11 +245,7 @@ def test_a_reference_is_taken_whatever_the_nlu_thought():
     ("contact_email", "sam@example.org", "faq", "sam@example.org"),
 ])
 def test_an_unmistakable_answer_is_taken_whatever_the_nlu_thought(requested, text, intent, expected):
-    filled = answered_before(requested)
-    t = tracker(text, intent=intent, slots={**filled, "requested_slot": requested})
-    dispatcher = CollectingDispatcher()
-    events = asyncio.new_event_loop().run_until_complete(ValidateSharingRequestForm().run(dispatcher, t, domain()))
-    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    slots, _ = run_on_message(text, intent, requested)
     assert slots[requested] == expected
 
 
@@ -264,23 +272,18 @@ def test_yes_with_the_previous_name_in_one_answer():
 def test_a_short_unfamiliar_answer_to_a_name_question_is_the_name(requested, text, intent):
     """A bare name carries little signal for the NLU; when none of its words is one the
     assistant knows from questions or commands, it is the name asked for."""
-    filled = answered_before(requested)
+    filled = None
     if requested == "previous_family_name":
         filled = {**answered_before("has_previous_name"), "has_previous_name": True}
-    t = tracker(text, intent=intent, slots={**filled, "requested_slot": requested})
-    events = asyncio.new_event_loop().run_until_complete(
-        ValidateSharingRequestForm().run(CollectingDispatcher(), t, domain()))
-    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    slots, _ = run_on_message(text, intent, requested, filled)
     assert slots[requested] == text
 
 
 @pytest.mark.parametrize("text,intent", [("help", "help"), ("bye", "goodbye"), ("what is a uln", "faq"),
                                          ("cancel", "cancel"), ("thanks", "thanks")])
 def test_known_words_at_a_name_question_are_not_taken_as_a_name(text, intent):
-    t = tracker(text, intent=intent, slots={"requested_slot": "given_name"})
-    events = asyncio.new_event_loop().run_until_complete(
-        ValidateSharingRequestForm().run(CollectingDispatcher(), t, domain()))
-    assert {e["name"] for e in events if e.get("event") == "slot"} <= {"requested_slot"}
+    slots, _ = run_on_message(text, intent, "given_name", filled={})
+    assert set(slots) <= {"requested_slot"}
 
 
 @pytest.mark.parametrize("text", ["I don't know it after all", "not sure", "I've forgotten it", "no idea sorry"])
@@ -297,22 +300,16 @@ def test_not_knowing_the_uln_after_saying_yes_moves_on(text):
     ("uln", "it's on a certificate somewhere", "faq", "utter_invalid_uln_not_digits"),
 ])
 def test_a_statement_read_as_a_question_is_an_attempt_at_a_structured_answer(requested, text, intent, response):
-    filled = answered_before(requested)
-    t = tracker(text, intent=intent, slots={**filled, "requested_slot": requested})
-    dispatcher = CollectingDispatcher()
-    events = asyncio.new_event_loop().run_until_complete(ValidateSharingRequestForm().run(dispatcher, t, domain()))
-    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    slots, responses = run_on_message(text, intent, requested)
     assert slots[requested] is None and slots["failed_attempts"] == {requested: 1}
-    assert [m.get("response") for m in dispatcher.messages] == [response]
+    assert responses == [response]
 
 
 @pytest.mark.parametrize("text", ["what is a uln?", "how long does it take", "um why do you need my postcode",
                                   "can i do this later"])
 def test_a_real_question_at_a_structured_question_is_left_for_the_faq(text):
-    t = tracker(text, intent="faq", slots={**answered_before("postcode"), "requested_slot": "postcode"})
-    events = asyncio.new_event_loop().run_until_complete(
-        ValidateSharingRequestForm().run(CollectingDispatcher(), t, domain()))
-    assert {e["name"] for e in events if e.get("event") == "slot"} <= {"requested_slot"}
+    slots, _ = run_on_message(text, "faq", "postcode")
+    assert set(slots) <= {"requested_slot"}
 
 
 @pytest.mark.parametrize("requested,intent,expected_slots,responses", [
@@ -323,19 +320,12 @@ def test_a_real_question_at_a_structured_question_is_left_for_the_faq(text):
 ])
 def test_i_dont_know_at_a_structured_question_is_an_answer_even_when_heard_as_help(
         requested, intent, expected_slots, responses):
-    filled = answered_before(requested)
-    t = tracker("I don't know", intent=intent, slots={**filled, "requested_slot": requested})
-    dispatcher = CollectingDispatcher()
-    events = asyncio.new_event_loop().run_until_complete(ValidateSharingRequestForm().run(dispatcher, t, domain()))
-    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    slots, sent = run_on_message("I don't know", intent, requested)
     for name, value in expected_slots.items():
         assert slots[name] == value
-    assert [m.get("response") for m in dispatcher.messages] == responses
+    assert sent == responses
 
 
 def test_i_dont_know_with_a_cancel_is_still_a_cancel():
-    t = tracker("I don't know, cancel it", intent="cancel", slots={**answered_before("postcode"),
-                                                                   "requested_slot": "postcode"})
-    events = asyncio.new_event_loop().run_until_complete(
-        ValidateSharingRequestForm().run(CollectingDispatcher(), t, domain()))
-    assert {e["name"] for e in events if e.get("event") == "slot"} <= {"requested_slot"}
+    slots, _ = run_on_message("I don't know, cancel it", "cancel", "postcode")
+    assert set(slots) <= {"requested_slot"}
