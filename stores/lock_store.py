@@ -7,20 +7,32 @@ and counted (stores/health.py), and the channel tells the learner there is a tec
 (stores/turn.py). Releasing a lock after a message was handled is best effort: if Redis fails
 then, the message's answer still stands and the stale lock expires on its own
 (TICKET_LOCK_LIFETIME).
+
+Rasa 3.6's `RedisLockStore` changes a lock by reading it, changing it in Python and writing it
+back. With two Rasa servers those steps interleave: two messages can draw the same ticket
+number (both are then handled at once), a finished message's ticket can be written back after
+it was removed (the next message waits for the ticket to expire), and a lock whose last holder
+is gone stays in Redis for good, because the key has no expiry. Here every change to a lock is
+one optimistic Redis transaction (WATCH/MULTI/EXEC: retried when another server changed the
+lock in between), and the key expires with its last ticket.
 """
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from typing import Any, Optional
+import time
+from typing import Any, Callable, Optional, Tuple, TypeVar
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from stores import health, turn
 
 logger = logging.getLogger(__name__)
+
+Result = TypeVar("Result")
 
 
 def _optional(value: Any) -> Optional[str]:
@@ -63,16 +75,59 @@ class GuardedRedisLockStore(RedisLockStore):
         return self._guard("read lock", super().get_lock, conversation_id)
 
     def save_lock(self, lock: TicketLock) -> None:
-        self._guard("write lock", super().save_lock, lock)
+        self._guard("write lock", self._write, self.red, self.key_prefix + lock.conversation_id, lock)
 
     def delete_lock(self, conversation_id: str) -> None:
         self._guard("delete lock", super().delete_lock, conversation_id)
 
+    @staticmethod
+    def _write(client: Any, key: str, lock: TicketLock) -> None:
+        """Store the lock until its last ticket expires; a lock without tickets is removed."""
+        lock.remove_expired_tickets()
+        if not lock.tickets:
+            client.delete(key)
+            return
+        last_expiry = max(ticket.expires for ticket in lock.tickets)
+        client.set(key, lock.dumps(), px=max(1, int((last_expiry - time.time()) * 1000)))
+
+    def _change(self, conversation_id: str, operation: str,
+                change: Callable[[TicketLock], Result]) -> Result:
+        """Apply `change` to the stored lock (a new one when none is stored) in one transaction."""
+        key = self.key_prefix + conversation_id
+
+        def attempt(pipe: Any) -> Tuple[Result]:
+            stored = pipe.get(key)
+            lock = (TicketLock.from_dict(json.loads(stored)) if stored
+                    else self.create_lock(conversation_id))
+            result = change(lock)
+            pipe.multi()
+            self._write(pipe, key, lock)
+            # A tuple, so that a result of None still counts as a finished transaction.
+            return (result,)
+
+        (result,) = self._guard(
+            operation, lambda: self.red.transaction(attempt, key, value_from_callable=True))
+        return result
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        try:
+            return self._change(conversation_id, "issue ticket",
+                                lambda lock: lock.issue_ticket(lock_lifetime))
+        except Exception as exc:
+            raise LockError(f"Error while acquiring lock. Error:\n{exc}") from exc
+
+    def update_lock(self, conversation_id: str) -> None:
+        self._change(conversation_id, "update lock", lambda lock: lock.remove_expired_tickets())
+
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
+        self._change(conversation_id, "release lock", lambda lock: lock.remove_ticket_for(ticket_number))
+
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        # finish_serving deletes the lock when no ticket is left, in the same transaction.
         current = turn.current()
         failures_before = list(current.failures) if current else []
         try:
-            super().cleanup(conversation_id, ticket_number)
+            self.finish_serving(conversation_id, ticket_number)
         except Exception:
             # The message was handled and saved: do not turn that into an error for the learner.
             if current is not None:
