@@ -137,21 +137,6 @@ def reference_bot(workdir: Path) -> tuple[Path, float]:
     return models[-1], round(seconds, 1)
 
 
-def compaction_endpoints(workdir: Path, setting: str) -> Path:
-    """endpoints.yml with the proposed history-compacting tracker store (scripts/stafftools/compaction.py)."""
-    import yaml
-
-    max_events, keep_turns = (int(v) for v in setting.split(":"))
-    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text())
-    endpoints["tracker_store"] = {"type": "stafftools.compaction.CompactingGuardedInMemoryTrackerStore",
-                                  "max_events": max_events, "keep_turns": keep_turns}
-    path = workdir / "endpoints.compaction.yml"
-    # Rasa expands ${VAR} itself; yaml.safe_dump would quote them, so write the URL lines as they were.
-    text = yaml.safe_dump({k: v for k, v in endpoints.items() if k != "action_endpoint"}, sort_keys=False)
-    path.write_text("action_endpoint:\n  url: ${ACTION_ENDPOINT_URL}\n  token: ${ACTION_SERVER_TOKEN}\n" + text)
-    return path
-
-
 def run_assistant(model: Path, workdir: Path, args) -> Dict:
     domain = Domain.load(ROOT / "domain")
     config = StackConfig(rasa_port=free_port(), action_port=free_port(), backend_port=free_port(),
@@ -162,17 +147,6 @@ def run_assistant(model: Path, workdir: Path, args) -> Dict:
     env = {**stack.env, **QUIET_ENV}
     rasa_env = {**env, **args.rasa_env}
     rasa_argv = stack.rasa_argv()
-    python_path = [str(ROOT / "scripts"), str(ROOT)]
-    if args.history_compaction:
-        rasa_argv[rasa_argv.index("--endpoints") + 1] = str(compaction_endpoints(workdir, args.history_compaction))
-    if args.jsonschema_cache:
-        # A sitecustomize on the Rasa server's path installs the proposal before Rasa runs.
-        site = workdir / "site"
-        site.mkdir(exist_ok=True)
-        (site / "sitecustomize.py").write_text("from stafftools import jsonschema_cache\njsonschema_cache.install()\n")
-        python_path.insert(0, str(site))
-    if args.history_compaction or args.jsonschema_cache:
-        rasa_env["PYTHONPATH"] = os.pathsep.join(python_path + [env.get("PYTHONPATH", "")])
     services: Dict[str, Service] = {}
     try:
         services["backend"] = Service("backend", stack.backend_argv(), config.log_dir / "backend.log", env=env,
@@ -271,10 +245,6 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "reports")
     parser.add_argument("--rasa-env", action="append", default=[], metavar="KEY=VALUE",
                         help="extra environment for the assistant's Rasa server (to measure a proposed setting)")
-    parser.add_argument("--history-compaction", metavar="MAX_EVENTS:KEEP_TURNS",
-                        help="measure the proposed history-compacting tracker store, e.g. 150:8")
-    parser.add_argument("--jsonschema-cache", action="store_true",
-                        help="measure the proposal that checks each JSON schema once (stafftools/jsonschema_cache.py)")
     args = parser.parse_args()
     exit_on_termination()
     args.rasa_env = dict(kv.split("=", 1) for kv in args.rasa_env)
@@ -289,8 +259,7 @@ def main() -> int:
                      "load_average_at_start": machine.load_average(),
                      "settings": {"users": args.users, "duration_s": args.duration, "warmup_s": args.warmup,
                                   "long_turns": args.long_turns, "rasa_env": args.rasa_env,
-                                  "history_compaction": args.history_compaction,
-                                  "jsonschema_cache": args.jsonschema_cache, "bench_env": BENCH_ENV}}
+                                  "bench_env": BENCH_ENV}}
     log(f"bench of {model.name} on {details['machine']['cpus']} CPUs")
     with tempfile.TemporaryDirectory(prefix="plr-bench-") as tmp:
         workdir = Path(tmp)

@@ -41,10 +41,12 @@ def _choice(key: str, allowed: tuple) -> str:
 
 
 class ConfiguredTrackerStore:
-    def __new__(cls, host: Any = None, domain: Any = None, event_broker: Any = None, **kwargs: Any) -> TrackerStore:
+    def __new__(cls, host: Any = None, domain: Any = None, event_broker: Any = None, max_events: Any = 150,
+                keep_turns: Any = 8, **kwargs: Any) -> TrackerStore:
         if _choice("TRACKER_STORE", TRACKER_STORES) == "postgresql":
             return GuardedSQLTrackerStore(host=host, domain=domain, event_broker=event_broker, **kwargs)
-        return GuardedInMemoryTrackerStore(domain=domain, event_broker=event_broker)
+        return GuardedInMemoryTrackerStore(domain=domain, event_broker=event_broker, max_events=max_events,
+                                           keep_turns=keep_turns)
 
 
 class ConfiguredLockStore:

@@ -23,7 +23,7 @@ from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
-from stores import health, turn
+from stores import health, history, turn
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -86,15 +86,26 @@ class _Guarded:
 
 
 class GuardedInMemoryTrackerStore(_Guarded, InMemoryTrackerStore):
-    """One machine: conversations in this process's memory (lost on restart, by design)."""
+    """One machine: conversations in this process's memory (lost on restart, by design).
 
-    def __init__(self, domain=None, event_broker=None, **kwargs: Any) -> None:
+    A conversation longer than `max_events` events is compacted to its last `keep_turns` user
+    turns and the state before them (stores/history.py), so long conversations do not slow down.
+    """
+
+    def __init__(self, domain=None, event_broker=None, max_events: Any = 150, keep_turns: Any = 8,
+                 **kwargs: Any) -> None:
         super().__init__(domain, event_broker, **kwargs)
+        self.max_events = int(max_events)
+        self.keep_turns = int(keep_turns)
 
         async def check() -> None:
             return None
 
         health.register(self.component, "in-memory", check)
+
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        tracker = await super().retrieve(sender_id)
+        return history.bounded(tracker, self.domain.slots, self.max_events, self.keep_turns)
 
 
 class GuardedSQLTrackerStore(_Guarded, SQLTrackerStore):

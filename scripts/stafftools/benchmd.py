@@ -58,10 +58,6 @@ def render(bench: Dict[str, Any], details: Dict[str, Any]) -> str:
                   "quiet machine.**", ""]
     settings = details.get("settings", {})
     variant = [f"Rasa environment {settings['rasa_env']}" for _ in [0] if settings.get("rasa_env")]
-    variant += [f"history compaction {settings['history_compaction']} (proposal, scripts/stafftools/compaction.py)"
-                for _ in [0] if settings.get("history_compaction")]
-    variant += ["JSON schemas checked once (proposal, scripts/stafftools/jsonschema_cache.py)"
-                for _ in [0] if settings.get("jsonschema_cache")]
     if variant:
         lines += ["**Variant measured:** " + "; ".join(variant) + ".", ""]
     lines += [

@@ -1,14 +1,15 @@
-"""PROPOSAL (measured by `make bench -- --jsonschema-cache`): check each JSON schema once.
+"""Check each JSON schema once instead of on every custom action call.
 
 Rasa 3.6 checks every custom action's answer with `jsonschema.validate(result, spec)`, and
 jsonschema 4.17 re-validates the *schema itself* against the 2020-12 metaschema on every call
 (`check_schema`). py-spy on the Rasa server under 10 learners: ~22 % of its CPU; measured here
-23.7 ms per call against 3.2 ms with the check done once. A form turn makes one or two such calls.
+23.7 ms per call against 3.2 ms with the check done once. A form turn makes one or two such calls
+(`make bench`, 10 learners: 15.3 msg/s before, 21.6 with this and stores/history.py).
 
 `install()` replaces `jsonschema.validate` with a version that checks a given schema once and
 then only validates instances: same result, same exceptions. Rasa imports `validate` inside the
-method at call time, so installing it once at start-up is enough (e.g. from a module the Rasa
-server imports, or a `sitecustomize` on its path as the benchmark does).
+method at call time, so installing it once at start-up is enough: channels/__init__.py does,
+since every Rasa server of this project loads its channels from credentials.yml.
 """
 from __future__ import annotations
 
