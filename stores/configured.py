@@ -21,6 +21,7 @@ from rasa.core.tracker_store import TrackerStore
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
 
+from stores import history
 from stores.lock_store import GuardedRedisLockStore
 from stores.tracker_store import GuardedInMemoryTrackerStore, GuardedSQLTrackerStore
 
@@ -41,8 +42,9 @@ def _choice(key: str, allowed: tuple) -> str:
 
 
 class ConfiguredTrackerStore:
-    def __new__(cls, host: Any = None, domain: Any = None, event_broker: Any = None, max_events: Any = 150,
-                keep_turns: Any = 8, **kwargs: Any) -> TrackerStore:
+    def __new__(cls, host: Any = None, domain: Any = None, event_broker: Any = None,
+                max_events: Any = history.MAX_EVENTS, keep_turns: Any = history.KEEP_TURNS,
+                **kwargs: Any) -> TrackerStore:
         if _choice("TRACKER_STORE", TRACKER_STORES) == "postgresql":
             return GuardedSQLTrackerStore(host=host, domain=domain, event_broker=event_broker, **kwargs)
         return GuardedInMemoryTrackerStore(domain=domain, event_broker=event_broker, max_events=max_events,

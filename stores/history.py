@@ -28,6 +28,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
 
+# endpoints.yml sets both; these are the defaults when it does not.
+MAX_EVENTS = 150
+KEEP_TURNS = 8
+
 
 def compact(tracker: DialogueStateTracker, slots: List[Any], keep_turns: int) -> Optional[DialogueStateTracker]:
     """The tracker as a new session holding only its last `keep_turns` user turns (None: too short)."""
@@ -65,4 +69,3 @@ def bounded(tracker: Optional[DialogueStateTracker], slots: List[Any], max_event
         return tracker
     logger.debug("history compacted: %d -> %d events", len(tracker.events), len(compacted.events))
     return compacted
-

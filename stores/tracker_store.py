@@ -92,8 +92,8 @@ class GuardedInMemoryTrackerStore(_Guarded, InMemoryTrackerStore):
     turns and the state before them (stores/history.py), so long conversations do not slow down.
     """
 
-    def __init__(self, domain=None, event_broker=None, max_events: Any = 150, keep_turns: Any = 8,
-                 **kwargs: Any) -> None:
+    def __init__(self, domain=None, event_broker=None, max_events: Any = history.MAX_EVENTS,
+                 keep_turns: Any = history.KEEP_TURNS, **kwargs: Any) -> None:
         super().__init__(domain, event_broker, **kwargs)
         self.max_events = int(max_events)
         self.keep_turns = int(keep_turns)
