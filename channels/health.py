@@ -28,13 +28,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import fast_model_load, jsonschema_once
+from channels import fast_model_load, fast_spacy, jsonschema_once
 from stores import health
 
 # Every Rasa server of this project loads this channel (credentials.yml) before it loads the
 # model and before any message; scripts that import other channel modules do not pay for it.
 jsonschema_once.install()
 fast_model_load.install()
+fast_spacy.install()
 
 CHECK_TIMEOUT = 3.0
 logger = logging.getLogger("plr.health")

@@ -1,0 +1,95 @@
+"""channels/fast_spacy.py gives Rasa's tokenizer, featurizer and entity extractor exactly what
+Rasa's own calls give, for every example in the training data and the held-out tests."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import List
+
+import numpy as np
+import plr_spacy_en
+import pytest
+import yaml
+from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
+from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from channels import fast_spacy
+
+ROOT = Path(__file__).resolve().parents[2]
+# Cased details, as learners type them, for the entity extractor.
+DETAILS = ["My name is Alex Testperson and I was born on 3 December 2001",
+           "Sam O'Testly, born 14/02/2003", "it's Priya Examplewood", "DOB 1st of May 1999",
+           "I changed my name from Jo Sample to Jo Fixture last June"]
+
+
+def texts() -> List[str]:
+    found = []
+    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")) + sorted((ROOT / "tests" / "nlu").glob("*.yml")):
+        for block in yaml.safe_load(path.read_text()).get("nlu", []):
+            for line in (block.get("examples") or "").splitlines():
+                line = re.sub(r"\[([^\]]*)\]\{[^}]*\}|\[([^\]]*)\]\([^)]*\)", lambda m: m.group(1) or m.group(2),
+                              line.strip()[2:].strip())
+                if line:
+                    found.append(line)
+    assert len(found) > 1000
+    return found + DETAILS
+
+
+@pytest.fixture(scope="module")
+def spacy_model():
+    yield SpacyModel(model=plr_spacy_en.load(), model_name="plr_spacy_en")
+    fast_spacy.uninstall()
+
+
+def tokens(doc):
+    return [(t.text, t.idx, t.lemma_, t.tag_, t.pos_) for t in doc], np.array([t.vector for t in doc])
+
+
+def test_feature_docs_are_identical(spacy_model):
+    component = SpacyNLP(spacy_model, {**SpacyNLP.get_default_config(), "model": "plr_spacy_en"})
+    all_texts = texts()
+    fast_spacy.uninstall()
+    rasa_docs = [component._doc_for_text(spacy_model.model, text) for text in all_texts]
+    fast_spacy.install()
+    fast_docs = [component._doc_for_text(spacy_model.model, text) for text in all_texts]
+    assert spacy_model.model.pipe_names == list(spacy_model.model.pipe_names)  # nothing removed for good
+    for text, rasa_doc, fast_doc in zip(all_texts, rasa_docs, fast_docs):
+        rasa_tokens, rasa_vectors = tokens(rasa_doc)
+        fast_tokens, fast_vectors = tokens(fast_doc)
+        assert fast_tokens == rasa_tokens, text
+        assert np.array_equal(fast_vectors, rasa_vectors), text
+    # It did skip the entity recogniser, and nothing else: no entities on the fast docs.
+    assert any(doc.ents for doc in rasa_docs) and not any(doc.ents for doc in fast_docs)
+
+
+def test_entities_are_identical(spacy_model):
+    assert fast_spacy.ner_standalone(spacy_model.model)
+    extractor = SpacyEntityExtractor({**SpacyEntityExtractor.get_default_config(), "dimensions": ["PERSON", "DATE"]})
+    all_texts = texts()
+
+    def entities():
+        messages = [Message({TEXT: text}) for text in all_texts]
+        extractor.process(messages, spacy_model)
+        return [m.get(ENTITIES, []) for m in messages]
+
+    fast_spacy.uninstall()
+    rasa_entities = entities()
+    fast_spacy.install()
+    fast_entities = entities()
+    assert fast_entities == rasa_entities
+    assert sum(bool(e) for e in rasa_entities) >= len(DETAILS)  # the comparison saw real entities
+
+
+def test_rasa_servers_install_it():
+    check = ("import channels.health\n"
+             "from channels import fast_spacy\n"
+             "from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor\n"
+             "from rasa.nlu.utils.spacy_utils import SpacyNLP\n"
+             "assert SpacyNLP._doc_for_text is fast_spacy._doc_for_text\n"
+             "assert SpacyEntityExtractor.process is fast_spacy._extract\n")
+    done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
