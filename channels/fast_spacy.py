@@ -18,11 +18,12 @@ Installed by channels/health.py, with the other start-up patches; training keeps
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List
+import functools
+import weakref
+from typing import Any, List
 
 from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
-from rasa.nlu.utils.spacy_utils import SpacyNLP
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.training_data.message import Message
 
 # What the tokenizer and featurizer never read (see above for why the parser is not here).
@@ -31,7 +32,8 @@ NER = "ner"
 
 _original_doc_for_text = SpacyNLP._doc_for_text
 _original_extract = SpacyEntityExtractor.process
-_ner_standalone: Dict[int, bool] = {}
+# Per loaded spaCy pipeline: the model Rasa's extractor is given instead (None: keep the pipeline).
+_ner_only_models: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
 def ner_standalone(nlp: Any) -> bool:
@@ -47,20 +49,18 @@ def _doc_for_text(self: SpacyNLP, model: Any, text: str) -> Any:
     return model(self._preprocess_text(text), disable=skip)
 
 
-def _extract(self: SpacyEntityExtractor, messages: List[Message], model: Any) -> List[Message]:
+def _ner_only(model: SpacyModel) -> Any:
     nlp = model.model
-    standalone = _ner_standalone.get(id(nlp))
-    if standalone is None:
-        standalone = _ner_standalone[id(nlp)] = ner_standalone(nlp)
-    if not standalone:
-        return _original_extract(self, messages, model)
-    others = [name for name in nlp.pipe_names if name != NER]
-    for message in messages:
-        doc = nlp(message.get(TEXT), disable=others)
-        extracted = self.filter_irrelevant_entities(self.add_extractor_name(self._extract_entities(doc)),
-                                                    self._config["dimensions"])
-        message.set(ENTITIES, message.get(ENTITIES, []) + extracted, add_to_output=True)
-    return messages
+    if nlp not in _ner_only_models:
+        others = [name for name in nlp.pipe_names if name != NER]
+        # Rasa's extractor only calls `model.model(text)`: give it the pipeline with ner alone.
+        _ner_only_models[nlp] = (SpacyModel(model=functools.partial(nlp, disable=others), model_name=model.model_name)
+                                 if ner_standalone(nlp) else None)
+    return _ner_only_models[nlp] or model
+
+
+def _extract(self: SpacyEntityExtractor, messages: List[Message], model: SpacyModel) -> List[Message]:
+    return _original_extract(self, messages, _ner_only(model))
 
 
 def install() -> None:
