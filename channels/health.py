@@ -28,7 +28,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import fast_model_load, fast_spacy, jsonschema_once
+from channels import fast_model_load, fast_spacy, jsonschema_once, ted_gate
 from stores import health
 
 # Every Rasa server of this project loads this channel (credentials.yml) before it loads the
@@ -36,6 +36,7 @@ from stores import health
 jsonschema_once.install()
 fast_model_load.install()
 fast_spacy.install()
+ted_gate.install()
 
 CHECK_TIMEOUT = 3.0
 logger = logging.getLogger("plr.health")
