@@ -28,7 +28,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import fast_model_load, fast_spacy, jsonschema_once, ted_gate
+from channels import event_types, fast_model_load, fast_spacy, jsonschema_once, ted_gate
 from stores import health
 
 # Every Rasa server of this project loads this channel (credentials.yml) before it loads the
@@ -37,6 +37,7 @@ jsonschema_once.install()
 fast_model_load.install()
 fast_spacy.install()
 ted_gate.install()
+event_types.install()
 
 CHECK_TIMEOUT = 3.0
 logger = logging.getLogger("plr.health")
