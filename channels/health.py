@@ -28,7 +28,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import event_types, fast_model_load, fast_spacy, jsonschema_once, ted_gate
+from channels import endpoint_json, event_types, fast_model_load, fast_spacy, jsonschema_once, sparse_hstack, ted_gate
 from stores import health
 
 # Every Rasa server of this project loads this channel (credentials.yml) before it loads the
@@ -38,6 +38,8 @@ fast_model_load.install()
 fast_spacy.install()
 ted_gate.install()
 event_types.install()
+sparse_hstack.install()
+endpoint_json.install()
 
 CHECK_TIMEOUT = 3.0
 logger = logging.getLogger("plr.health")
