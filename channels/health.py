@@ -28,7 +28,16 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import endpoint_json, event_types, fast_model_load, fast_spacy, jsonschema_once, sparse_hstack, ted_gate
+from channels import (
+    endpoint_json,
+    event_types,
+    fast_model_load,
+    fast_spacy,
+    jsonschema_once,
+    sparse_hstack,
+    ted_gate,
+    tf_direct_call,
+)
 from stores import health
 
 # Every Rasa server of this project loads this channel (credentials.yml) before it loads the
@@ -40,6 +49,7 @@ ted_gate.install()
 event_types.install()
 sparse_hstack.install()
 endpoint_json.install()
+tf_direct_call.install()
 
 CHECK_TIMEOUT = 3.0
 logger = logging.getLogger("plr.health")
