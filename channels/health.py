@@ -28,28 +28,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import (
-    endpoint_json,
-    event_types,
-    fast_model_load,
-    fast_spacy,
-    jsonschema_once,
-    sparse_hstack,
-    ted_gate,
-    tf_direct_call,
-)
+import speedups
 from stores import health
 
 # Every Rasa server of this project loads this channel (credentials.yml) before it loads the
 # model and before any message; scripts that import other channel modules do not pay for it.
-jsonschema_once.install()
-fast_model_load.install()
-fast_spacy.install()
-ted_gate.install()
-event_types.install()
-sparse_hstack.install()
-endpoint_json.install()
-tf_direct_call.install()
+speedups.install()
 
 CHECK_TIMEOUT = 3.0
 logger = logging.getLogger("plr.health")

@@ -1,4 +1,4 @@
-"""channels/fast_model_load.py loads the shipped model into exactly the state Rasa's own load
+"""speedups/fast_model_load.py loads the shipped model into exactly the state Rasa's own load
 gives: every weight of DIET, the ResponseSelector and TED, the label embeddings, the parses and
 the policies' predictions in a conversation."""
 from __future__ import annotations
@@ -8,7 +8,7 @@ from rasa.core.agent import Agent
 from rasa.shared.core.events import ActionExecuted
 from rasa.utils.tensorflow.models import RasaModel
 
-from channels import fast_model_load
+from speedups import fast_model_load
 from tests.conftest import run
 
 MESSAGES = ["i want to opt out", "what is a uln", "can i opt back in", "my name is jane smith", "the thing",

@@ -1,4 +1,4 @@
-"""channels/ted_gate.py skips TED only where TED cannot win: with it, the shipped model predicts
+"""speedups/ted_gate.py skips TED only where TED cannot win: with it, the shipped model predicts
 exactly what Rasa's own graph predicts (action, confidence, policy, events) at every step of every
 test story and training story, and TED is really skipped at most steps and still run at others."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ from rasa.core.test import _create_data_generator
 from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from channels import ted_gate
+from speedups import ted_gate
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,4 @@
-"""channels/tf_direct_call.py calls the same traced graphs as Rasa: every parse of the NLU test
+"""speedups/tf_direct_call.py calls the same traced graphs as Rasa: every parse of the NLU test
 set (intent ranking, response selection, entities) and TED's predictions over the test stories
 are identical with and without it, and the direct call is really the one used."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ from rasa.core.test import _create_data_generator
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from channels import tf_direct_call
+from speedups import tf_direct_call
 from tests.conftest import run
 from tests.unit.nlu_files import heldout_examples
 

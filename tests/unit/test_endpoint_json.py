@@ -1,4 +1,4 @@
-"""channels/endpoint_json.py: Rasa's action calls post the same JSON value, encoded by ujson."""
+"""speedups/endpoint_json.py: Rasa's action calls post the same JSON value, encoded by ujson."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ import ujson
 from aiohttp import web
 from rasa.utils.endpoints import EndpointConfig
 
-from channels import endpoint_json
+from speedups import endpoint_json
 from tests.conftest import run
 
 BODY = {"next_action": "validate_opt_out_form", "sender_id": "synthetic-1",

@@ -1,4 +1,4 @@
-"""channels/event_types.py resolves every event name to the class Rasa's own walk finds, and
+"""speedups/event_types.py resolves every event name to the class Rasa's own walk finds, and
 sees Event subclasses defined after its table was built."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.utils.common import all_subclasses
 
-from channels import event_types
+from speedups import event_types
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""channels/sparse_hstack.py joins sparse features into exactly the matrix scipy's hstack gives."""
+"""speedups/sparse_hstack.py joins sparse features into exactly the matrix scipy's hstack gives."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 import scipy.sparse
 from rasa.shared.nlu.training_data.features import Features
 
-from channels import sparse_hstack
+from speedups import sparse_hstack
 
 
 def same_coo(a, b) -> bool:

@@ -1,9 +1,11 @@
-"""The two changes that keep Rasa's cost per message down (figures in `make bench`):
-a conversation's history kept bounded in the in-memory tracker store (stores/history.py), and
-each JSON schema checked once (channels/jsonschema_once.py)."""
+"""Changes that keep Rasa's cost per message down (figures in `make bench`): the in-memory
+tracker store keeps a conversation's history bounded (stores/history.py) and reads and writes it
+with ujson (stores/tracker_store.py), and each JSON schema is checked once
+(speedups/jsonschema_once.py)."""
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import jsonschema
@@ -13,7 +15,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from channels import jsonschema_once
+from speedups import jsonschema_once
 from stores.configured import ConfiguredTrackerStore
 from stores.history import compact
 
@@ -91,3 +93,27 @@ def test_cached_jsonschema_validate_behaves_like_the_original():
         assert cached.value.message == original.value.message
     with pytest.raises(jsonschema.SchemaError):  # a broken schema is still refused
         jsonschema_once.validate({}, {"type": 12})
+
+
+def test_the_ujson_memory_store_gives_back_what_rasas_store_does(domain):
+    from rasa.core.tracker_store import InMemoryTrackerStore
+
+    from stores.tracker_store import UjsonInMemoryTrackerStore
+
+    events = questions_then_form(6) + [
+        UserUttered("my name is Zoë O'Test / Testperson \u2028", {"name": "inform", "confidence": 0.1 + 0.2},
+                    [{"entity": "PERSON", "value": "Zoë", "start": 11, "end": 14}]),
+        SlotSet("given_name", "Zoë"), BotUttered("Thanks, Zoë.", {"buttons": [{"title": "Yes", "payload": "/affirm"}]}),
+    ]
+    tracker = DialogueStateTracker.from_events("synthetic-ujson", events, slots=domain.slots)
+
+    async def round_trip(store):
+        await store.save(tracker)
+        return store.store[tracker.sender_id], await store.retrieve(tracker.sender_id)
+
+    fast_text, fast = asyncio.run(round_trip(UjsonInMemoryTrackerStore(domain)))
+    rasa_text, rasa = asyncio.run(round_trip(InMemoryTrackerStore(domain)))
+    assert fast_text != rasa_text and json.loads(fast_text) == json.loads(rasa_text)
+    assert list(fast.events) == list(rasa.events) == list(tracker.events)
+    assert fast.current_slot_values() == rasa.current_slot_values()
+    assert fast.latest_message.parse_data == rasa.latest_message.parse_data

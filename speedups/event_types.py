@@ -9,8 +9,8 @@ The table holds the same answer: for each type name, the first class in `all_sub
 order that carries it, exactly the one Rasa's loop returns. A class defined later (an Event
 subclass created after the table) empties the table through `Event.__init_subclass__`, so it is
 rebuilt with the new class in place. Unknown names still go to Rasa's own method, which keeps its
-answers for them (the old "topic", a default, or its ValueError). Installed by
-channels/health.py, like the other Rasa server patches.
+answers for them (the old "topic", a default, or its ValueError). Installed with the others by
+speedups.install().
 """
 from __future__ import annotations
 

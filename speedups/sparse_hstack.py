@@ -6,7 +6,7 @@ ResponseSelector. For these tiny matrices (one row per token) scipy's `bmat` spe
 Python checks: 5 % of the Rasa server's CPU under load (py-spy, `make bench`). Two COO matrices
 side by side are just their entries with the right-hand columns shifted; that gives the same COO
 matrix (entries, order, dtype, shape) about 4x faster, measured 275 -> 63 us per pair of joins.
-Rasa's own check of the row counts and its error stay in front. Installed by channels/health.py.
+Rasa's own check of the row counts and its error stay in front. Installed with the others by speedups.install().
 """
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ jsonschema 4.17 re-validates the *schema itself* against the 2020-12 metaschema 
 
 `install()` replaces `jsonschema.validate` with a version that checks a given schema once and
 then only validates instances: same result, same exceptions. Rasa imports `validate` inside the
-method at call time, so installing it once at start-up is enough: channels/health.py does, since
-every Rasa server of this project loads that channel from credentials.yml.
+method at call time, so installing it once at start-up is enough: speedups.install() does, from
+channels/health.py, which every Rasa server of this project loads (credentials.yml).
 """
 from __future__ import annotations
 

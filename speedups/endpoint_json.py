@@ -5,7 +5,7 @@ the action server. aiohttp encodes that body with `json.dumps`: 5 % of the Rasa 
 load (py-spy, `make bench`). ujson, which Rasa itself depends on, writes the same JSON value about
 3x faster (0.83 -> 0.26 ms for an 80-event tracker); its text differs only in spacing and in
 escaping "/" as "\\/", which every JSON reader decodes to the same value. Only the session's
-encoder changes: headers, auth and timeout stay Rasa's. Installed by channels/health.py.
+encoder changes: headers, auth and timeout stay Rasa's. Installed with the others by speedups.install().
 """
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ prediction is not computed. TED still runs in full when:
   no longer wins);
 - TED was trained end to end (with user text): an end-to-end prediction overrules the others.
 tests/model/test_ted_gate.py compares every prediction of the test stories and a live
-conversation with Rasa's. Installed by channels/health.py, so only Rasa servers use it;
+conversation with Rasa's. Installed with the others by speedups.install(), so only Rasa servers use it;
 `rasa test` and training are unchanged.
 """
 from __future__ import annotations

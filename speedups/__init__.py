@@ -1,0 +1,40 @@
+"""Changes to how Rasa 3.6 runs, each giving Rasa's own results at a lower cost per message.
+
+Every one was found by profiling the Rasa server under `make bench` load (py-spy) and is
+checked by a test that compares its results with Rasa's unchanged code:
+
+| Module | What Rasa did per message | Test |
+|---|---|---|
+| jsonschema_once | re-checked the action-result JSON schema itself | tests/unit/test_speedups.py |
+| fast_model_load | (start-up) traced a training step to load each model | tests/model/test_fast_model_load.py |
+| fast_spacy | ran the whole spaCy pipeline twice | tests/model/test_fast_spacy.py |
+| ted_gate | ran TED even when a rule or story already decided | tests/model/test_ted_gate.py |
+| event_types | walked every Event subclass per stored event | tests/unit/test_event_types.py |
+| sparse_hstack | joined tiny sparse matrices with scipy's block assembler | tests/unit/test_sparse_hstack.py |
+| endpoint_json | encoded action-server bodies with the json module | tests/unit/test_endpoint_json.py |
+| tf_direct_call | matched inputs to tf.function's signature per call | tests/model/test_tf_direct_call.py |
+
+`install()` is called once by channels/health.py, which every Rasa server of this project loads
+(credentials.yml) before its model and before any message. Scripts that only import other
+modules (the conversation runner, the soak client) do not pay for TensorFlow.
+"""
+from __future__ import annotations
+
+from speedups import (
+    endpoint_json,
+    event_types,
+    fast_model_load,
+    fast_spacy,
+    jsonschema_once,
+    sparse_hstack,
+    ted_gate,
+    tf_direct_call,
+)
+
+MODULES = (jsonschema_once, fast_model_load, fast_spacy, ted_gate, event_types, sparse_hstack, endpoint_json,
+           tf_direct_call)
+
+
+def install() -> None:
+    for module in MODULES:
+        module.install()
