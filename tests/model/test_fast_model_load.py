@@ -40,7 +40,7 @@ def snapshot(agent: Agent) -> dict:
 
 
 def load_with(loader, trained_model) -> dict:
-    installed = RasaModel.load
+    installed = RasaModel.__dict__["load"]  # the classmethod itself: `RasaModel.load` is bound to RasaModel
     RasaModel.load = loader
     try:
         return snapshot(Agent.load(str(trained_model)))
