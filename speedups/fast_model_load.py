@@ -6,8 +6,8 @@ step runs as a traced `tf.function`, and tracing the whole training graph (loss,
 optimizer) of DIET, the ResponseSelector and TED was about three quarters of the Rasa server's
 start-up (py-spy). Run eagerly, the same step creates the same variables in a fraction of the
 time; the weights are then loaded from the file as before, and prediction is traced as before.
-Installed with the others by speedups.install(), like jsonschema_once. Only DIET and the ResponseSelector
-load this way (see `_load`); tests/model/test_fast_model_load.py checks the result is identical.
+Installed with the others by speedups.install(). Only DIET and the ResponseSelector load this way
+(see `_load`); tests/model/test_fast_model_load.py checks the result is identical.
 """
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ tests/model/test_fast_spacy.py compares tokens, tags, lemmas, vectors and entiti
 own calls over every example in data/ and tests/nlu/. py-spy under 10 learners had the two runs
 at ~14 % of the Rasa server's CPU; measured per message: 5.4 ms -> 2.6 ms.
 
-Installed with the others by speedups.install(), with the other start-up patches; training keeps Rasa's calls.
+Installed with the others by speedups.install(); training keeps Rasa's calls.
 """
 from __future__ import annotations
 

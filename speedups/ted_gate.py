@@ -16,9 +16,9 @@ prediction is not computed. TED still runs in full when:
 - the last action was rejected (the ensemble zeroes the rejected action, so a certain rule for it
   no longer wins);
 - TED was trained end to end (with user text): an end-to-end prediction overrules the others.
-tests/model/test_ted_gate.py compares every prediction of the test stories and a live
-conversation with Rasa's. Installed with the others by speedups.install(), so only Rasa servers use it;
-`rasa test` and training are unchanged.
+tests/model/test_ted_gate.py compares every prediction of the test and training stories, and of
+the same stories with each user turn changed to other intents, with Rasa's. Installed with the
+others by speedups.install(), so only Rasa servers use it; `rasa test` and training are unchanged.
 """
 from __future__ import annotations
 
@@ -70,8 +70,8 @@ def predict_unless_decided(self: TEDPolicy, tracker: DialogueStateTracker, domai
 
 def gate_schema(schema: GraphSchema) -> GraphSchema:
     """The same graph, with each TED prediction node also fed the certain policies' predictions."""
-    certain = {name: node for name, node in schema.nodes.items()
-               if node.fn == PREDICT and issubclass(node.uses, CERTAIN_POLICIES)}
+    certain = [name for name, node in schema.nodes.items()
+               if node.fn == PREDICT and issubclass(node.uses, CERTAIN_POLICIES)]
     nodes = dict(schema.nodes)
     for name, node in schema.nodes.items():
         if node.fn == PREDICT and issubclass(node.uses, TEDPolicy) and certain:

@@ -3,19 +3,16 @@ exactly what Rasa's own graph predicts (action, confidence, policy, events) at e
 test story and training story, and TED is really skipped at most steps and still run at others."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterator, List, Tuple
 
 import pytest
 from rasa.core.agent import Agent
 from rasa.core.policies.policy import PolicyPrediction
-from rasa.core.test import _create_data_generator
 from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from speedups import ted_gate
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.model.graph_parts import component, story_trackers
 
 
 @pytest.fixture(scope="module")
@@ -28,14 +25,6 @@ def agents(trained_model):
         finally:
             ted_gate.uninstall()
     return loaded
-
-
-def story_trackers(agent: Agent) -> List[DialogueStateTracker]:
-    trackers = []
-    for folder, conversation_tests in ((ROOT / "tests" / "stories", True), (ROOT / "data", False)):
-        generator = _create_data_generator(str(folder), agent, use_conversation_test_files=conversation_tests)
-        trackers += generator.generate_story_trackers()
-    return trackers
 
 
 def situations(agent: Agent) -> Iterator[Tuple[str, List[Event]]]:
@@ -85,8 +74,7 @@ def test_the_gate_changes_no_prediction_of_any_story(agents, monkeypatch):
 
 
 def test_ted_runs_after_a_rejected_action(agents):
-    ted = next(node._component for name, node in agents[True].processor.graph_runner._instantiated_nodes.items()
-               if "TEDPolicy" in name)
+    ted = component(agents[True], "TEDPolicy")
     certain = PolicyPrediction([0.0, 1.0], "RulePolicy", policy_priority=6)
     listened = [ActionExecuted("action_listen"), UserUttered("hi", {"name": "greet", "confidence": 1.0})]
     tracker = DialogueStateTracker.from_events("gate", listened)

@@ -4,20 +4,17 @@ are identical with and without it, and the direct call is really the one used.""
 from __future__ import annotations
 
 from contextlib import contextmanager
-from pathlib import Path
 
 import numpy as np
 import pytest
 from rasa.core.agent import Agent
-from rasa.core.test import _create_data_generator
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from speedups import tf_direct_call
 from tests.conftest import run
+from tests.model.graph_parts import component, story_trackers
 from tests.unit.nlu_files import heldout_examples
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
@@ -54,11 +51,9 @@ def test_parses_are_identical(agents):
 
 
 def test_ted_predictions_are_identical(agents):
-    teds = {enabled: next(node._component for name, node in agent.processor.graph_runner._instantiated_nodes.items()
-                          if "TEDPolicy" in name) for enabled, agent in agents.items()}
-    generator = _create_data_generator(str(ROOT / "tests" / "stories"), agents[False], use_conversation_test_files=True)
+    teds = {enabled: component(agent, "TEDPolicy") for enabled, agent in agents.items()}
     compared = 0
-    for tracker in sorted(generator.generate_story_trackers(), key=lambda t: t.sender_id):
+    for tracker in story_trackers(agents[False], with_training_stories=False):
         events = list(tracker.events)
         for index, event in enumerate(events):
             if not isinstance(event, ActionExecuted) or index == 0:
