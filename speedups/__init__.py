@@ -13,6 +13,7 @@ checked by a test that compares its results with Rasa's unchanged code:
 | sparse_hstack | joined tiny sparse matrices with scipy's block assembler | tests/unit/test_sparse_hstack.py |
 | endpoint_json | encoded action-server bodies with the json module | tests/unit/test_endpoint_json.py |
 | tf_direct_call | matched inputs to tf.function's signature per call | tests/model/test_tf_direct_call.py |
+| graph_runner | planned each graph run again and ran it through dask's scheduler | tests/model/test_graph_runner.py |
 
 `install()` is called once by channels/health.py, which every Rasa server of this project loads
 (credentials.yml) before its model and before any message. Scripts that only import other
@@ -25,6 +26,7 @@ from speedups import (
     event_types,
     fast_model_load,
     fast_spacy,
+    graph_runner,
     jsonschema_once,
     sparse_hstack,
     ted_gate,
@@ -32,7 +34,7 @@ from speedups import (
 )
 
 MODULES = (jsonschema_once, fast_model_load, fast_spacy, ted_gate, event_types, sparse_hstack, endpoint_json,
-           tf_direct_call)
+           tf_direct_call, graph_runner)
 
 
 def install() -> None:

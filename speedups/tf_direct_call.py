@@ -15,19 +15,44 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import tensorflow as tf
 from rasa.utils.tensorflow.models import RasaModel
 
 _original = RasaModel._rasa_predict
 
 
 class DirectCall:
-    """The traced graph of a `tf.function` with an input signature, called without the lookup."""
+    """The traced graph of a `tf.function` with an input signature, called without the lookup.
+
+    The graph's flat call (`_call_flat`) is what `ConcreteFunction.__call__` ends in, after it has
+    matched the inputs to the signature (`canonicalize_function_inputs`, the checks of missing and
+    unexpected arguments) and turned numpy arrays into tensors. Rasa always passes one flat tuple
+    of numpy arrays, so that matching is one check per array here: the dtype, the rank and the last
+    dimension the signature fixes (Rasa's `_dynamic_signature` leaves the others open). Anything
+    else goes through the concrete function's own call, and on its errors to the tf.function.
+    """
 
     def __init__(self, function: Any) -> None:
         self.function = function
         self.graph = function.get_concrete_function(*function.input_signature)
+        (specs,) = function.input_signature
+        self.expected = [(spec.dtype.as_numpy_dtype, spec.shape.rank, spec.shape[-1] if spec.shape.rank > 1 else None)
+                         for spec in specs]
+
+    def accepts(self, batch_in: Any) -> bool:
+        if not isinstance(batch_in, (tuple, list)) or len(batch_in) != len(self.expected):
+            return False
+        for array, (dtype, rank, last) in zip(batch_in, self.expected):
+            if (not isinstance(array, np.ndarray) or array.dtype != dtype or array.ndim != rank
+                    or (last is not None and array.shape[-1] != last)):
+                return False
+        return True
 
     def __call__(self, batch_in: Any) -> Any:
+        if self.accepts(batch_in):
+            tensors = [tf.convert_to_tensor(array) for array in batch_in]
+            return self.graph._call_flat(tensors, captured_inputs=self.graph.captured_inputs)
         try:
             return self.graph(batch_in)
         except (TypeError, ValueError):

@@ -3,16 +3,14 @@ exactly what Rasa's own graph predicts (action, confidence, policy, events) at e
 test story and training story, and TED is really skipped at most steps and still run at others."""
 from __future__ import annotations
 
-from typing import Iterator, List, Tuple
-
 import pytest
 from rasa.core.agent import Agent
 from rasa.core.policies.policy import PolicyPrediction
-from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, Event, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from speedups import ted_gate
-from tests.model.graph_parts import component, story_trackers
+from tests.model.graph_parts import component, outcome, situations
 
 
 @pytest.fixture(scope="module")
@@ -25,31 +23,6 @@ def agents(trained_model):
         finally:
             ted_gate.uninstall()
     return loaded
-
-
-def situations(agent: Agent) -> Iterator[Tuple[str, List[Event]]]:
-    """Every point of every story where an action is predicted, and the same stories gone off
-    script: each user turn replaced by other intents, where no rule or story may be certain."""
-    intents = sorted(agent.domain.intents)
-    for tracker in story_trackers(agent):
-        events = list(tracker.events)
-        for index, event in enumerate(events):
-            if isinstance(event, ActionExecuted) and index > 0:
-                yield f"{tracker.sender_id}@{index}", events[:index]
-            if isinstance(event, UserUttered) and event.intent_name in intents:
-                at = intents.index(event.intent_name)
-                for shift in (1, 7):
-                    other = intents[(at + shift) % len(intents)]
-                    yield (f"{tracker.sender_id}@{index}:{other}",
-                           events[:index] + [UserUttered(event.text, {"name": other, "confidence": 1.0})])
-
-
-def outcome(agent: Agent, sender: str, events: List[Event]) -> tuple:
-    # a fresh tracker for each agent: a prediction may consume a follow-up action
-    tracker = DialogueStateTracker.from_events(sender, events, slots=agent.domain.slots)
-    prediction = agent.processor._predict_next_with_tracker(tracker)
-    return (prediction.policy_name, prediction.max_confidence_index, round(prediction.max_confidence, 6),
-            prediction.is_no_user_prediction, [str(event) for event in prediction.events])
 
 
 def test_the_gate_changes_no_prediction_of_any_story(agents, monkeypatch):

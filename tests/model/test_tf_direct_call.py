@@ -1,6 +1,6 @@
 """speedups/tf_direct_call.py calls the same traced graphs as Rasa: every parse of the NLU test
 set (intent ranking, response selection, entities) and TED's predictions over the test stories
-are identical with and without it, and the direct call is really the one used."""
+are identical with and without it, and the direct (flat) call is really the one used."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -36,7 +36,11 @@ def models(agent):
             if getattr(node._component, "model", None) is not None}
 
 
-def test_parses_are_identical(agents):
+def test_parses_are_identical(agents, monkeypatch):
+    accepted = []
+    accepts = tf_direct_call.DirectCall.accepts
+    monkeypatch.setattr(tf_direct_call.DirectCall, "accepts", lambda self, batch: accepted.append(accepts(self, batch))
+                        or accepted[-1])
     texts = sorted({text for examples in heldout_examples().values() for text in examples})
     assert len(texts) > 100
     parses = {}
@@ -47,6 +51,8 @@ def test_parses_are_identical(agents):
         assert fast == plain, plain["text"]
     used = [type(m._tf_predict_step).__name__ for m in models(agents[True]).values() if m._tf_predict_step]
     assert used.count("DirectCall") >= 2, used  # DIET and the ResponseSelector
+    # every batch Rasa made took the flat call, not the concrete function's own matching
+    assert len(accepted) >= 2 * len(texts) and all(accepted), (len(accepted), accepted.count(False))
     assert not any(isinstance(m._tf_predict_step, tf_direct_call.DirectCall) for m in models(agents[False]).values())
 
 
@@ -67,3 +73,25 @@ def test_ted_predictions_are_identical(agents):
             compared += 1
     assert compared > 100, compared
     assert isinstance(teds[True].model._tf_predict_step, tf_direct_call.DirectCall)
+
+
+def test_inputs_the_signature_does_not_fix_go_to_tensorflows_own_matching(agents):
+    diet = component(agents[True], "DIETClassifier").model
+    with direct(True):
+        run(agents[True].parse_message("what is a uln"))
+    call = diet._tf_predict_step
+    assert isinstance(call, tf_direct_call.DirectCall)
+    batch = [np.zeros((1,) * rank if last is None else (1,) * (rank - 1) + (last,), dtype=dtype)
+             for dtype, rank, last in call.expected]
+    assert call.accepts(tuple(batch))
+    assert not call.accepts(tuple(batch[:-1]))  # one array short
+    wrong_dtype = [batch[0].astype(np.float16 if batch[0].dtype != np.float16 else np.float32)] + batch[1:]
+    assert not call.accepts(tuple(wrong_dtype))
+    assert not call.accepts(tuple([batch[0].tolist()] + batch[1:]))  # not an array
+    if any(last is not None for _, _, last in call.expected):
+        at = next(i for i, (_, _, last) in enumerate(call.expected) if last is not None)
+        wider = list(batch)
+        wider[at] = np.zeros(batch[at].shape[:-1] + (batch[at].shape[-1] + 1,), dtype=batch[at].dtype)
+        assert not call.accepts(tuple(wider))
+        with pytest.raises((TypeError, ValueError)):
+            call(tuple(wider))  # TensorFlow's own error, as without the direct call

@@ -19,8 +19,8 @@ from rasa.shared.core.events import Event
 from rasa.shared.nlu.training_data.features import Features
 from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow.models import RasaModel
-from speedups import (MODULES, endpoint_json, event_types, fast_model_load, fast_spacy, jsonschema_once,
-                      sparse_hstack, ted_gate, tf_direct_call)
+from speedups import (MODULES, endpoint_json, event_types, fast_model_load, fast_spacy, graph_runner,
+                      jsonschema_once, sparse_hstack, ted_gate, tf_direct_call)
 installed = {
     jsonschema_once: jsonschema.validate is jsonschema_once.validate,
     fast_model_load: RasaModel.load.__func__ is fast_model_load._load,
@@ -32,6 +32,7 @@ installed = {
     sparse_hstack: Features._combine_sparse_features is sparse_hstack._combine_sparse_features,
     endpoint_json: EndpointConfig.session is endpoint_json.session,
     tf_direct_call: RasaModel._rasa_predict is tf_direct_call._rasa_predict,
+    graph_runner: DaskGraphRunner.run is graph_runner.run,
 }
 assert set(installed) == set(MODULES), "a module of speedups/ has no check here"
 missing = [module.__name__ for module, ok in installed.items() if not ok]
