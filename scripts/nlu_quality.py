@@ -250,9 +250,10 @@ def mean_sd(values: List[float]) -> Dict[str, float]:
             "sd": round(statistics.stdev(values), 4) if len(values) > 1 else 0.0, "n": len(values)}
 
 
-def cross_validation(folds: int, seeds: List[int], work: Path) -> Dict[str, Any]:
+def cross_validation(folds: int, seeds: List[int], work: Path, config: Path = ROOT / "config.yml",
+                     reports: Path = ROOT / "reports") -> Dict[str, Any]:
     config_path = work / "config.crossval.yml"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_crossval_config.py"), str(ROOT / "config.yml"),
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_crossval_config.py"), str(config),
                     str(config_path)], check=True)
     folds_out: List[Dict[str, Any]] = []
     for seed in seeds:
@@ -267,12 +268,30 @@ def cross_validation(folds: int, seeds: List[int], work: Path) -> Dict[str, Any]
             raise SystemExit(f"cross-validation with seed {seed} failed; see {log}:\n"
                              + "\n".join(log.read_text(errors="replace").splitlines()[-20:]))
         folds_out += json.loads(out.read_text())
-    write_crossval_reports(folds_out, seeds[0], ROOT / "reports" / "crossval")
+    requests = request_intents_by_seed(folds_out, seeds)
+    write_crossval_reports(folds_out, seeds[0], reports / "crossval")
     return {"folds": folds, "seeds": seeds,
             "intent_accuracy": mean_sd([f["intent_accuracy"] for f in folds_out]),
             "intent_macro_f1": mean_sd([f["intent_macro_f1"] for f in folds_out]),
             "response_accuracy": mean_sd([f["response_accuracy"] for f in folds_out]),
+            "request_intents": requests,
             "per_fold": folds_out}
+
+
+def request_intents_by_seed(folds_out: List[Dict[str, Any]], seeds: List[int]) -> Dict[str, Dict[str, Any]]:
+    """Precision and recall of the opt-out and opt-in intents over each seed's test folds together
+    (every training example predicted once by a model that did not see it; one fold holds too few
+    requests for a stable figure), as mean ± sd over the seeds."""
+    figures: Dict[str, Dict[str, List[float]]] = {i: {"precision": [], "recall": []} for i in REQUEST_INTENTS}
+    for seed in seeds:
+        rows = [row for fold in folds_out if fold["seed"] == seed for row in fold["predictions"]]
+        for intent in REQUEST_INTENTS:
+            hits = sum(t == intent and p == intent for t, p, *_ in rows)
+            said = sum(p == intent for _, p, *_ in rows)
+            real = sum(t == intent for t, *_ in rows)
+            figures[intent]["precision"].append(hits / said if said else 0.0)
+            figures[intent]["recall"].append(hits / real if real else 0.0)
+    return {intent: {key: mean_sd(values) for key, values in by_key.items()} for intent, by_key in figures.items()}
 
 
 def render(report: Dict[str, Any]) -> str:
@@ -284,6 +303,11 @@ def render(report: Dict[str, Any]) -> str:
         for key, name in (("intent_accuracy", "intent accuracy"), ("intent_macro_f1", "intent macro F1"),
                           ("response_accuracy", "response-selector accuracy")):
             lines.append(f"| {name} | {cv[key]['mean']:.4f} | {cv[key]['sd']:.4f} | {cv[key]['n']} |")
+        lines += ["", "Request intents over each seed's test folds together (mean ± sd over the seeds):", "",
+                  "| Intent | precision | recall |", "|---|---|---|"]
+        for intent, figures in cv.get("request_intents", {}).items():
+            lines.append(f"| {intent} | {figures['precision']['mean']:.4f} ± {figures['precision']['sd']:.4f} | "
+                         f"{figures['recall']['mean']:.4f} ± {figures['recall']['sd']:.4f} |")
         lines.append("")
     held = report.get("heldout")
     if held:
@@ -325,6 +349,8 @@ def main() -> int:
     parser.add_argument("--skip-cv", action="store_true", help="held-out figures and sweep only")
     parser.add_argument("--skip-heldout", action="store_true")
     parser.add_argument("--out", type=Path, default=ROOT / "reports")
+    parser.add_argument("--config", type=Path, default=ROOT / "config.yml",
+                        help="the config to cross-validate (to compare a change before making it)")
     parser.add_argument("--_cv-seed", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--_cv-config", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--_cv-out", type=Path, help=argparse.SUPPRESS)
@@ -357,7 +383,7 @@ def main() -> int:
     if not args.skip_cv:
         with tempfile.TemporaryDirectory(prefix="plr-nlu-quality-") as tmp:
             report["cross_validation"] = cross_validation(args.folds, [int(s) for s in args.seeds.split(",")],
-                                                          Path(tmp))
+                                                          Path(tmp), args.config.resolve(), args.out)
         cv = report["cross_validation"]
         print(f"cross-validation ({args.folds} folds x {len(cv['seeds'])} seeds): intent accuracy "
               f"{cv['intent_accuracy']['mean']:.4f} ± {cv['intent_accuracy']['sd']:.4f}, macro F1 "

@@ -66,3 +66,24 @@ def test_crossval_reports_are_written_from_one_repetition(tmp_path):
     assert topics["accuracy"] == 0.5
     assert (tmp_path / "intent_confusion_matrix.png").stat().st_size > 1000
     assert all("predictions" not in fold for fold in folds)
+
+
+def test_crossval_request_intent_figures_pool_each_seeds_folds(tmp_path):
+    import sys as _sys
+
+    _sys.path.insert(0, str(ROOT / "scripts"))
+    import nlu_quality
+
+    out, into, faq = "request_opt_out", "request_opt_in", "faq"
+    folds = [
+        # seed 1: opt-out said 4 times, right twice (both real opt-outs); opt-in never said
+        {"seed": 1, "fold": 0, "predictions": [[out, out, out, None], [faq, out, "faq/opt_out_how", None]]},
+        {"seed": 1, "fold": 1, "predictions": [[out, out, out, None], [into, out, into, None]]},
+        # seed 2: everything right
+        {"seed": 2, "fold": 0, "predictions": [[out, out, out, None], [into, into, into, None]]},
+    ]
+    figures = nlu_quality.request_intents_by_seed(folds, [1, 2])
+    assert figures[out]["precision"]["mean"] == round((2 / 4 + 1.0) / 2, 4)
+    assert figures[out]["recall"]["mean"] == 1.0
+    assert figures[into]["recall"]["mean"] == 0.5 and figures[into]["precision"]["mean"] == 0.5
+    assert figures[out]["precision"]["n"] == 2
