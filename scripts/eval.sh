@@ -6,7 +6,8 @@
 #     of accuracy and macro F1), precision/recall of request_opt_out and request_opt_in on the
 #     held-out set (both >= 0.95), and the fallback threshold sweep: reports/nlu-quality.{json,md};
 #     the first repetition's per-intent report and confusion matrix go to reports/crossval/.
-#     It trains 15 models (about 40 minutes on 2 cores); SKIP_CV=1 keeps the last CV figures.
+#     It trains 15 models (about 40 minutes on 2 cores); SKIP_CV=1 keeps the last CV figures;
+#     CV_JOBS=2 runs two seeds side by side (on 2 cores: about 30 minutes).
 #  3. RASA_CV=1 also runs `rasa test nlu --cross-validation` (5 more models) into reports/crossval/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,7 @@ echo "== NLU quality: ${FOLDS}-fold cross-validation x seeds ${SEEDS}, opt-out/o
 start=$(date +%s)
 extra=()
 [ "${SKIP_CV:-0}" = 1 ] && extra+=(--skip-cv)
+extra+=(--jobs "${CV_JOBS:-1}")
 status=0
 .venv/bin/python scripts/nlu_quality.py --model "$MODEL" --folds "$FOLDS" --seeds "$SEEDS" "${extra[@]}" || status=$?
 echo "   reports/nlu-quality.md ($(( $(date +%s) - start )) s)"

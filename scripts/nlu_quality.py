@@ -29,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
@@ -251,12 +252,12 @@ def mean_sd(values: List[float]) -> Dict[str, float]:
 
 
 def cross_validation(folds: int, seeds: List[int], work: Path, config: Path = ROOT / "config.yml",
-                     reports: Path = ROOT / "reports") -> Dict[str, Any]:
+                     reports: Path = ROOT / "reports", jobs: int = 1) -> Dict[str, Any]:
     config_path = work / "config.crossval.yml"
     subprocess.run([sys.executable, str(ROOT / "scripts" / "make_crossval_config.py"), str(config),
                     str(config_path)], check=True)
-    folds_out: List[Dict[str, Any]] = []
-    for seed in seeds:
+
+    def one_seed(seed: int) -> List[Dict[str, Any]]:
         out = work / f"cv-{seed}.json"
         log = work / f"cv-{seed}.log"
         print(f"cross-validation, seed {seed}: {folds} folds ...", flush=True)
@@ -267,7 +268,11 @@ def cross_validation(folds: int, seeds: List[int], work: Path, config: Path = RO
         if done.returncode != 0 or not out.exists():
             raise SystemExit(f"cross-validation with seed {seed} failed; see {log}:\n"
                              + "\n".join(log.read_text(errors="replace").splitlines()[-20:]))
-        folds_out += json.loads(out.read_text())
+        return json.loads(out.read_text())
+
+    # Each seed is its own process; on a machine with cores to spare they can run side by side.
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        folds_out: List[Dict[str, Any]] = [fold for result in pool.map(one_seed, seeds) for fold in result]
     requests = request_intents_by_seed(folds_out, seeds)
     write_crossval_reports(folds_out, seeds[0], reports / "crossval")
     return {"folds": folds, "seeds": seeds,
@@ -349,6 +354,7 @@ def main() -> int:
     parser.add_argument("--skip-cv", action="store_true", help="held-out figures and sweep only")
     parser.add_argument("--skip-heldout", action="store_true")
     parser.add_argument("--out", type=Path, default=ROOT / "reports")
+    parser.add_argument("--jobs", type=int, default=1, help="seeds cross-validated side by side")
     parser.add_argument("--config", type=Path, default=ROOT / "config.yml",
                         help="the config to cross-validate (to compare a change before making it)")
     parser.add_argument("--_cv-seed", type=int, help=argparse.SUPPRESS)
@@ -383,7 +389,7 @@ def main() -> int:
     if not args.skip_cv:
         with tempfile.TemporaryDirectory(prefix="plr-nlu-quality-") as tmp:
             report["cross_validation"] = cross_validation(args.folds, [int(s) for s in args.seeds.split(",")],
-                                                          Path(tmp), args.config.resolve(), args.out)
+                                                          Path(tmp), args.config.resolve(), args.out, args.jobs)
         cv = report["cross_validation"]
         print(f"cross-validation ({args.folds} folds x {len(cv['seeds'])} seeds): intent accuracy "
               f"{cv['intent_accuracy']['mean']:.4f} ± {cv['intent_accuracy']['sd']:.4f}, macro F1 "
