@@ -26,20 +26,27 @@ speedups.install().
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, List, NamedTuple, Optional, Tuple
 
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import GraphSchema
 from rasa.engine.runner.dask import DaskGraphRunner
 
-Plan = Tuple[Tuple[str, Any, Tuple[Any, ...]], ...]
+Step = Tuple[str, Any, Tuple[str, ...]]
+
+
+class Plan(NamedTuple):
+    steps: Tuple[Step, ...]  # (node name, node, names of what it needs), each after its needs
+    names: FrozenSet[str]  # the nodes of the plan, for the per-run check of input names
+
+
 _original_run = DaskGraphRunner.run
 
 
 def plan_for(schema: GraphSchema, nodes: Dict[str, Any], targets: List[str]) -> Plan:
-    """(node name, node, needed names) for every node the targets need, each after its needs."""
+    """Every node the targets need, each after its needs."""
     minimal = schema.minimal_graph_schema(targets).nodes
-    ordered: List[Tuple[str, Any, Tuple[Any, ...]]] = []
+    ordered: List[Step] = []
     placed = set()
 
     def place(name: str) -> None:
@@ -54,7 +61,7 @@ def plan_for(schema: GraphSchema, nodes: Dict[str, Any], targets: List[str]) -> 
 
     for target in targets:
         place(target)
-    return tuple(ordered)
+    return Plan(tuple(ordered), frozenset(placed))
 
 
 def _plans(runner: DaskGraphRunner) -> Dict[Tuple[str, ...], Plan]:
@@ -73,27 +80,19 @@ def run(self: DaskGraphRunner, inputs: Optional[Dict[str, Any]] = None,
     if plan is None:
         plan = plans[key] = plan_for(self._graph_schema, self._instantiated_nodes, run_targets)
     inputs = inputs or {}
-    if any(name in inputs for name, _, _ in plan):
+    if not plan.names.isdisjoint(inputs):
         return _original_run(self, inputs, targets)
-    for value in inputs.values():
-        if isinstance(value, str) and any(value == node for node, _, _ in plan):
-            return _original_run(self, inputs, targets)  # Rasa's own error for this clash
-    values: Dict[Any, Any] = {name: (name, value) for name, value in inputs.items()}
+    if any(isinstance(value, str) and value in plan.names for value in inputs.values()):
+        return _original_run(self, inputs, targets)  # Rasa's own error for this clash
+    # Needs are node or input names (SchemaNode.needs is Dict[Text, Text]); an unknown one is
+    # passed as is, as dask does.
+    values: Dict[str, Any] = {name: (name, value) for name, value in inputs.items()}
     try:
-        for name, node, needs in plan:
-            values[name] = node(*[values[need] if _hashable(need) and need in values else need
-                                  for need in needs])
+        for name, node, needs in plan.steps:
+            values[name] = node(*[values.get(need, need) for need in needs])
     except RuntimeError as e:
         raise GraphRunError("Error running runner.") from e
     return dict(values[target] for target in run_targets)
-
-
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
 
 
 def install() -> None:

@@ -81,9 +81,10 @@ def test_the_plan_is_made_once_per_target_set_and_used(agent):
     plans = graph.__dict__["_plr_plans"]
     assert len(plans) == 1
     (plan,) = plans.values()
-    names = [name for name, _, _ in plan]
+    names = [name for name, _, _ in plan.steps]
     assert len(names) == len(set(names))
-    for position, (_, _, needs) in enumerate(plan):  # every node after the nodes it needs
+    assert plan.names == set(names)
+    for position, (_, _, needs) in enumerate(plan.steps):  # every node after the nodes it needs
         assert all(need not in names or names.index(need) < position for need in needs)
 
 
@@ -100,7 +101,7 @@ def test_a_runtime_error_in_a_node_becomes_a_graph_run_error(agent, monkeypatch)
     graph = agent.processor.graph_runner
     target = agent.processor.model_metadata.nlu_target
     plan = graph_runner.plan_for(graph._graph_schema, graph._instantiated_nodes, [target])
-    failing_name, failing_node, _ = plan[-1]
+    failing_name, failing_node, _ = plan.steps[-1]
 
     def broken(*inputs):
         raise RuntimeError("broken node")
