@@ -25,6 +25,7 @@ from rasa.shared.core.conversation import Dialogue
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
+from speedups import turn_order
 from stores import health, history, turn
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,8 @@ class _Guarded:
         last: Optional[BaseException] = None
         for delay in (0.0, *RETRY_DELAYS):
             if delay:
-                await asyncio.sleep(delay)
+                async with turn_order.outside():  # other learners' messages go on meanwhile
+                    await asyncio.sleep(delay)
             try:
                 result = await call()
             except Exception as exc:  # every store error is retried, then reported
