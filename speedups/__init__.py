@@ -14,7 +14,7 @@ checked by a test that compares its results with Rasa's unchanged code:
 | endpoint_json | encoded action-server bodies with the json module | tests/unit/test_endpoint_json.py |
 | tf_direct_call | matched inputs to tf.function's signature per call | tests/model/test_tf_direct_call.py |
 | graph_runner | planned each graph run again and ran it through dask's scheduler | tests/model/test_graph_runner.py |
-| turn_order | sent a message to the back of the queue at each action call (order, not cost) | tests/unit/test_turn_order.py |
+| turn_order | queued a message again at each action call (order, not cost) | tests/unit/test_turn_order.py |
 
 `install()` is called once by channels/health.py, which every Rasa server of this project loads
 (credentials.yml) before its model and before any message. Scripts that only import other
