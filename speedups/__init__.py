@@ -14,6 +14,7 @@ checked by a test that compares its results with Rasa's unchanged code:
 | endpoint_json | encoded action-server bodies with the json module | tests/unit/test_endpoint_json.py |
 | tf_direct_call | matched inputs to tf.function's signature per call | tests/model/test_tf_direct_call.py |
 | graph_runner | planned each graph run again and ran it through dask's scheduler | tests/model/test_graph_runner.py |
+| shared_states | replayed the whole history once per policy for each prediction | tests/model/test_shared_states.py |
 | turn_order | queued a message again at each action call (order, not cost) | tests/unit/test_turn_order.py |
 
 `install()` is called once by channels/health.py, which every Rasa server of this project loads
@@ -29,6 +30,7 @@ from speedups import (
     fast_spacy,
     graph_runner,
     jsonschema_once,
+    shared_states,
     sparse_hstack,
     ted_gate,
     tf_direct_call,
@@ -36,7 +38,7 @@ from speedups import (
 )
 
 MODULES = (jsonschema_once, fast_model_load, fast_spacy, ted_gate, event_types, sparse_hstack, endpoint_json,
-           tf_direct_call, graph_runner, turn_order)
+           tf_direct_call, graph_runner, shared_states, turn_order)
 
 
 def install() -> None:

@@ -15,13 +15,15 @@ from rasa.core.policies.ted_policy import TEDPolicy
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
 from rasa.nlu.utils.spacy_utils import SpacyNLP
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.shared.nlu.training_data.features import Features
 from rasa.core.processor import MessageProcessor
 from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow.models import RasaModel
 from speedups import (MODULES, endpoint_json, event_types, fast_model_load, fast_spacy, graph_runner,
-                      jsonschema_once, sparse_hstack, ted_gate, tf_direct_call, turn_order)
+                      jsonschema_once, shared_states, sparse_hstack, ted_gate, tf_direct_call,
+                      turn_order)
 installed = {
     jsonschema_once: jsonschema.validate is jsonschema_once.validate,
     fast_model_load: RasaModel.load.__func__ is fast_model_load._load,
@@ -34,6 +36,7 @@ installed = {
     endpoint_json: EndpointConfig.session is endpoint_json.session,
     tf_direct_call: RasaModel._rasa_predict is tf_direct_call._rasa_predict,
     graph_runner: DaskGraphRunner.run is graph_runner.run,
+    shared_states: Domain.states_for_tracker_history is shared_states.states_for_tracker_history,
     turn_order: MessageProcessor.handle_message is turn_order.handle_message
                 and EndpointConfig.request is turn_order.request,
 }
