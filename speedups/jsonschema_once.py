@@ -7,7 +7,14 @@ jsonschema 4.17 re-validates the *schema itself* against the 2020-12 metaschema 
 (`make bench`, 10 learners: 15.3 msg/s before, 21.6 with this and stores/history.py).
 
 `install()` replaces `jsonschema.validate` with a version that checks a given schema once and
-then only validates instances: same result, same exceptions. Rasa imports `validate` inside the
+then only validates instances: same result, same exceptions.
+
+It also asks first whether the instance is valid with a cheaper `oneOf`: Rasa's event schema
+is a `oneOf` over 23 event kinds, each fixing `event` with a `const`, so every event was checked
+against all 23 (1.04 ms for a three-event answer). A branch whose `properties` fix a string
+`const` that the instance's own string value differs from cannot match, so leaving it out gives
+the same number of matching branches, hence the same verdict (0.33 ms). A valid answer is then
+done; an invalid one is validated again as before, so its error is jsonschema's own. Rasa imports `validate` inside the
 method at call time, so installing it once at start-up is enough: speedups.install() does, from
 channels/health.py, which every Rasa server of this project loads (credentials.yml).
 """
@@ -17,10 +24,35 @@ import json
 from typing import Any, Dict, Tuple
 
 import jsonschema
+from jsonschema import _validators as jsonschema_validators
 from jsonschema import exceptions, validators
 
 _original = jsonschema.validate
 _validators: Dict[Tuple[Any, str], Any] = {}
+_quick_checks: Dict[Tuple[Any, str], Any] = {}
+
+
+def _cannot_match(branch: Any, instance: Dict[str, Any]) -> bool:
+    properties = branch.get("properties") if isinstance(branch, dict) else None
+    if not isinstance(properties, dict):
+        return False
+    for name, rule in properties.items():
+        if isinstance(rule, dict) and "const" in rule and name in instance:
+            fixed, given = rule["const"], instance[name]
+            if isinstance(fixed, str) and isinstance(given, str) and fixed != given:
+                return True
+    return False
+
+
+def _one_of_without_impossible_branches(validator: Any, one_of: Any, instance: Any, schema: Any) -> Any:
+    if isinstance(instance, dict) and isinstance(one_of, list):
+        one_of = [branch for branch in one_of if not _cannot_match(branch, instance)]
+    return jsonschema_validators.oneOf(validator, one_of, instance, schema)
+
+
+def quick_check(validator_class: Any, schema: Any) -> Any:
+    """A validator of `schema` that gives the same verdict with the cheaper oneOf."""
+    return validators.extend(validator_class, {"oneOf": _one_of_without_impossible_branches})(schema)
 
 
 def validate(instance: Any, schema: Any, cls: Any = None, *args: Any, **kwargs: Any) -> None:
@@ -32,6 +64,10 @@ def validate(instance: Any, schema: Any, cls: Any = None, *args: Any, **kwargs: 
         validator = validator_class(schema, *args, **kwargs)
         if not args and not kwargs:
             _validators[key] = validator
+            _quick_checks[key] = quick_check(validator_class, schema)
+    quick = _quick_checks.get(key) if not args and not kwargs else None
+    if quick is not None and quick.is_valid(instance):
+        return
     error = exceptions.best_match(validator.iter_errors(instance))
     if error is not None:
         raise error

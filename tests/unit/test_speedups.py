@@ -95,6 +95,61 @@ def test_cached_jsonschema_validate_behaves_like_the_original():
         jsonschema_once.validate({}, {"type": 12})
 
 
+def action_answers():
+    """Action-server answers, valid and not: every kind of event Rasa can serialise, then each
+    changed in the ways that could matter to the cheaper oneOf (event names swapped, unknown,
+    missing or not a string; fields of the wrong type; events that are not objects)."""
+    from rasa.shared.core.events import (ActionExecutionRejected, ActionReverted, AllSlotsReset,
+                                         ConversationPaused, ConversationResumed, EntitiesAdded,
+                                         FollowupAction, LoopInterrupted, ReminderCancelled,
+                                         ReminderScheduled, Restarted, SessionStarted, StoryExported,
+                                         UserUtteranceReverted)
+    kinds = [UserUttered("hi", {"name": "greet", "confidence": 0.9}, [{"entity": "e", "value": "v", "start": 0,
+                                                                       "end": 2}]),
+             ActionExecuted("utter_greet", policy="RulePolicy", confidence=1.0), SlotSet("given_name", "Alex"),
+             SlotSet("uln", None), BotUttered("hello", {"buttons": []}), ActiveLoop("sharing_request_form"),
+             ActiveLoop(None), FollowupAction("action_listen"), Restarted(), AllSlotsReset(),
+             ConversationPaused(), ConversationResumed(), StoryExported(), ActionReverted(),
+             UserUtteranceReverted(), SessionStarted(), LoopInterrupted(True), EntitiesAdded([]),
+             ActionExecutionRejected("sharing_request_form"), ReminderCancelled("r"),
+             ReminderScheduled("intent", __import__("datetime").datetime(2026, 1, 1), name="r")]
+    events = [event.as_dict() for event in kinds]
+    names = sorted({event["event"] for event in events}) + ["no_such_event"]
+    answers = [{"events": events, "responses": [{"text": "hello"}]}, {"events": []}, {}]
+    for event in events:
+        answers.append({"events": [event]})
+        for name in names:
+            answers.append({"events": [dict(event, event=name)]})
+        for odd in (None, 1, True, ["slot"], {"a": 1}):
+            answers.append({"events": [dict(event, event=odd)]})
+        answers.append({"events": [{k: v for k, v in event.items() if k != "event"}]})
+        for field in event:
+            for odd in (None, 1, 1.5, True, "text", [], {}):
+                answers.append({"events": [dict(event, **{field: odd})]})
+    answers += [{"events": ["slot"]}, {"events": [None]}, {"events": [[]]}, {"events": {"event": "slot"}},
+                {"responses": "hi"}, {"responses": [1]}, [], "answer", None]
+    return answers
+
+
+def test_the_cheaper_oneof_gives_jsonschemas_verdict_and_error():
+    spec = RemoteAction.action_response_format_spec()
+    full = jsonschema.validators.validator_for(spec)(spec)
+    quick = jsonschema_once.quick_check(jsonschema.validators.validator_for(spec), spec)
+    answers = action_answers()
+    verdicts = [full.is_valid(answer) for answer in answers]
+    assert sum(verdicts) > 500 and verdicts.count(False) > 400  # both kinds are well represented
+    for answer, verdict in zip(answers, verdicts):
+        assert quick.is_valid(answer) == verdict, answer
+        if verdict:
+            assert jsonschema_once.validate(answer, spec) is None
+        else:
+            with pytest.raises(jsonschema.ValidationError) as ours:
+                jsonschema_once.validate(answer, spec)
+            with pytest.raises(jsonschema.ValidationError) as rasas:
+                jsonschema_once._original(answer, spec)
+            assert (ours.value.message, list(ours.value.path)) == (rasas.value.message, list(rasas.value.path))
+
+
 def test_the_ujson_memory_store_gives_back_what_rasas_store_does(domain):
     from rasa.core.tracker_store import InMemoryTrackerStore
 
