@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime
 from pathlib import Path
 
 import jsonschema
@@ -99,11 +100,22 @@ def action_answers():
     """Action-server answers, valid and not: every kind of event Rasa can serialise, then each
     changed in the ways that could matter to the cheaper oneOf (event names swapped, unknown,
     missing or not a string; fields of the wrong type; events that are not objects)."""
-    from rasa.shared.core.events import (ActionExecutionRejected, ActionReverted, AllSlotsReset,
-                                         ConversationPaused, ConversationResumed, EntitiesAdded,
-                                         FollowupAction, LoopInterrupted, ReminderCancelled,
-                                         ReminderScheduled, Restarted, SessionStarted, StoryExported,
-                                         UserUtteranceReverted)
+    from rasa.shared.core.events import (
+        ActionExecutionRejected,
+        ActionReverted,
+        AllSlotsReset,
+        ConversationPaused,
+        ConversationResumed,
+        EntitiesAdded,
+        FollowupAction,
+        LoopInterrupted,
+        ReminderCancelled,
+        ReminderScheduled,
+        Restarted,
+        SessionStarted,
+        StoryExported,
+        UserUtteranceReverted,
+    )
     kinds = [UserUttered("hi", {"name": "greet", "confidence": 0.9}, [{"entity": "e", "value": "v", "start": 0,
                                                                        "end": 2}]),
              ActionExecuted("utter_greet", policy="RulePolicy", confidence=1.0), SlotSet("given_name", "Alex"),
@@ -112,7 +124,7 @@ def action_answers():
              ConversationPaused(), ConversationResumed(), StoryExported(), ActionReverted(),
              UserUtteranceReverted(), SessionStarted(), LoopInterrupted(True), EntitiesAdded([]),
              ActionExecutionRejected("sharing_request_form"), ReminderCancelled("r"),
-             ReminderScheduled("intent", __import__("datetime").datetime(2026, 1, 1), name="r")]
+             ReminderScheduled("intent", datetime(2026, 1, 1), name="r")]
     events = [event.as_dict() for event in kinds]
     names = sorted({event["event"] for event in events}) + ["no_such_event"]
     answers = [{"events": events, "responses": [{"text": "hello"}]}, {"events": []}, {}]
