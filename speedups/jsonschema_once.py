@@ -11,12 +11,15 @@ then only validates instances: same result, same exceptions.
 
 It also asks first whether the instance is valid with a cheaper `oneOf`: Rasa's event schema
 is a `oneOf` over 23 event kinds, each fixing `event` with a `const`, so every event was checked
-against all 23 (0.86 ms for a three-event answer, idle machine). A branch whose `properties` fix a string
-`const` that the instance's own string value differs from cannot match, so leaving it out gives
-the same number of matching branches, hence the same verdict (0.18 ms). A valid answer is then
-done; an invalid one is validated again as before, so its error is jsonschema's own. Rasa imports `validate` inside the
-method at call time, so installing it once at start-up is enough: speedups.install() does, from
-channels/health.py, which every Rasa server of this project loads (credentials.yml).
+against all 23 (0.86 ms for a three-event answer, idle machine). A branch whose `properties`
+fix a string `const` that the instance's own string value differs from cannot match, so leaving
+it out gives the same number of matching branches, hence the same verdict (0.18 ms). A valid
+answer is then done; an invalid one is validated again as before, so its error is jsonschema's
+own.
+
+Rasa imports `validate` inside the method at call time, so installing it once at start-up is
+enough: speedups.install() does, from channels/health.py, which every Rasa server of this
+project loads (credentials.yml).
 """
 from __future__ import annotations
 
@@ -28,8 +31,8 @@ from jsonschema import _validators as jsonschema_validators
 from jsonschema import exceptions, validators
 
 _original = jsonschema.validate
-_validators: Dict[Tuple[Any, str], Any] = {}
-_quick_checks: Dict[Tuple[Any, str], Any] = {}
+# Per (validator class, schema): jsonschema's validator, and the one with the cheaper oneOf.
+_validators: Dict[Tuple[Any, str], Tuple[Any, Any]] = {}
 
 
 def _cannot_match(branch: Any, instance: Dict[str, Any]) -> bool:
@@ -57,15 +60,16 @@ def quick_check(validator_class: Any, schema: Any) -> Any:
 
 def validate(instance: Any, schema: Any, cls: Any = None, *args: Any, **kwargs: Any) -> None:
     key = (cls, json.dumps(schema, sort_keys=True, default=str))
-    validator = _validators.get(key) if not args and not kwargs else None
-    if validator is None:
+    cached = _validators.get(key) if not args and not kwargs else None
+    if cached is None:
         validator_class = cls or validators.validator_for(schema)
         validator_class.check_schema(schema)  # once per distinct schema, as before on every call
-        validator = validator_class(schema, *args, **kwargs)
+        validator, quick = validator_class(schema, *args, **kwargs), None
         if not args and not kwargs:
-            _validators[key] = validator
-            _quick_checks[key] = quick_check(validator_class, schema)
-    quick = _quick_checks.get(key) if not args and not kwargs else None
+            quick = quick_check(validator_class, schema)
+            _validators[key] = (validator, quick)
+    else:
+        validator, quick = cached
     if quick is not None and quick.is_valid(instance):
         return
     error = exceptions.best_match(validator.iter_errors(instance))

@@ -12,13 +12,13 @@ CHECK = """
 import channels.health  # what every Rasa server loads, through credentials.yml
 import jsonschema
 from rasa.core.policies.ted_policy import TEDPolicy
+from rasa.core.processor import MessageProcessor
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.shared.nlu.training_data.features import Features
-from rasa.core.processor import MessageProcessor
 from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow.models import RasaModel
 from speedups import (MODULES, endpoint_json, event_types, fast_model_load, fast_spacy, graph_runner,

@@ -34,6 +34,14 @@ class Script:
         self.log: List[str] = []
         self.io: Dict[str, asyncio.Event] = {}
 
+    async def start(self, names: str) -> List[asyncio.Future]:
+        """One message per name, each sent after the one before it."""
+        tasks = []
+        for name in names:
+            tasks.append(asyncio.ensure_future(self.message(name)))
+            await asyncio.sleep(0)
+        return tasks
+
     async def message(self, name: str, work: asyncio.Event = None) -> None:
         self.io[name] = asyncio.Event()
         async with turn_order.in_order():
@@ -50,10 +58,7 @@ def test_messages_are_admitted_in_arrival_order(slots):
 
     async def scenario() -> List[str]:
         script = Script()
-        tasks = []
-        for name in "ABC":
-            tasks.append(asyncio.ensure_future(script.message(name)))
-            await asyncio.sleep(0)
+        tasks = await script.start("ABC")
         await settle()
         assert script.log == ["A starts"]
         assert order.waiting == 2
@@ -117,10 +122,7 @@ def test_two_places_let_two_messages_progress(slots):
 
     async def scenario() -> None:
         script = Script()
-        tasks = []
-        for name in "ABC":
-            tasks.append(asyncio.ensure_future(script.message(name)))
-            await asyncio.sleep(0)
+        tasks = await script.start("ABC")
         await settle()
         assert script.log == ["A starts", "B starts"] and order.waiting == 1
         script.io["B"].set()
