@@ -286,10 +286,11 @@ describe("web chat page", { timeout: 600_000 }, () => {
       const links = await log.locator("a").evaluateAll((anchors) =>
         anchors.map((a) => ({ href: a.getAttribute("href"), rel: a.rel, text: a.textContent })));
       // The reply to the typed markup is the model's choice and may carry links of its own, so
-      // this checks what matters: the safe link is shown and no other kind of link is.
-      const hrefs = links.map((l) => l.href);
-      assert.ok(hrefs.includes("https://www.gov.uk/government/publications/lrs-privacy-notices"), hrefs.join(" "));
-      assert.ok(hrefs.every((href) => href.startsWith("https://")), hrefs.join(" "));
+      // the exact list is taken from the two messages sent above; every other link must be https.
+      const sentLinks = await log.locator(".plr-msg--bot").evaluateAll((messages, from) =>
+        messages.slice(from).flatMap((m) => [...m.querySelectorAll("a")].map((a) => a.getAttribute("href"))), before);
+      assert.deepEqual(sentLinks, ["https://www.gov.uk/government/publications/lrs-privacy-notices"]);
+      assert.ok(links.every((l) => l.href.startsWith("https://")), links.map((l) => l.href).join(" "));
       assert.ok(links.every((l) => /\bnoopener\b/.test(l.rel)), "links open with rel=noopener");
       assertNoProblems(page);
     } finally {
