@@ -9,6 +9,7 @@ checked by a test that compares its results with Rasa's unchanged code:
 | fast_model_load | (start-up) traced a training step to load each model | tests/model/test_fast_model_load.py |
 | fast_spacy | ran the whole spaCy pipeline twice | tests/model/test_fast_spacy.py |
 | ted_gate | ran TED even when a rule or story already decided | tests/model/test_ted_gate.py |
+| faq_gate | ran the FAQ ResponseSelector on messages that are not questions | tests/model/test_faq_gate.py |
 | event_types | walked every Event subclass per stored event | tests/unit/test_event_types.py |
 | sparse_hstack | joined tiny sparse matrices with scipy's block assembler | tests/unit/test_sparse_hstack.py |
 | endpoint_json | encoded action-server bodies with the json module | tests/unit/test_endpoint_json.py |
@@ -26,6 +27,7 @@ from __future__ import annotations
 from speedups import (
     endpoint_json,
     event_types,
+    faq_gate,
     fast_model_load,
     fast_spacy,
     graph_runner,
@@ -37,7 +39,7 @@ from speedups import (
     turn_order,
 )
 
-MODULES = (jsonschema_once, fast_model_load, fast_spacy, ted_gate, event_types, sparse_hstack, endpoint_json,
+MODULES = (jsonschema_once, fast_model_load, fast_spacy, ted_gate, faq_gate, event_types, sparse_hstack, endpoint_json,
            tf_direct_call, graph_runner, shared_states, turn_order)
 
 
