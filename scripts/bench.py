@@ -46,10 +46,11 @@ from stafftools.stats import percentile  # noqa: E402
 
 from testkit.ports import free_port  # noqa: E402
 from testkit.process import Service  # noqa: E402
-from testkit.stack import Stack, StackConfig  # noqa: E402
+from testkit.stack import Stack, StackConfig, read_env_file  # noqa: E402
 
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"}
+TENSORFLOW_KEYS = ("TF_ENABLE_ONEDNN_OPTS",)
 # The long conversation sends 200 messages back to back from one sender, far above the REST
 # channel's per-conversation flood limit (channels/ratelimit.py): lifted in the bench's own stack.
 BENCH_ENV = {"CONVERSATION_MESSAGES_PER_MINUTE": "1000000", "CONVERSATION_BURST": "1000000"}
@@ -190,12 +191,19 @@ def run_assistant(model: Path, workdir: Path, args) -> Dict:
             service.stop()
 
 
+def tensorflow_settings() -> Dict[str, str]:
+    """The assistant's TensorFlow settings (.env, the environment winning), for the reference bot
+    too: the ratio then compares the two bots, not two TensorFlow set-ups."""
+    env = {**read_env_file(ROOT / ".env"), **os.environ}
+    return {key: value for key, value in env.items() if key in TENSORFLOW_KEYS}
+
+
 def run_reference(model: Path, args) -> Dict:
     folder = model.parent.parent
     domain = Domain.load(folder / "domain.yml")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, **QUIET_ENV}
+    env = {**os.environ, **QUIET_ENV, **tensorflow_settings()}
     argv = [RASA, "run", "--model", str(model), "--interface", "127.0.0.1", "--port", str(port),
             "--credentials", "credentials.yml"]
     rasa, cold = start_rasa("reference", argv, env, folder, folder / "log", url)
