@@ -12,7 +12,7 @@ from rasa.core.agent import Agent
 
 from actions import fallback
 from speedups import faq_gate
-from tests.unit.nlu_files import heldout_examples, training_examples
+from tests.unit.nlu_files import all_example_texts
 
 # What learners type inside a request (synthetic people), which the NLU files hold few of.
 FORM_INPUTS = ["Alex", "Testperson", "Omar", "Amara", "Okafor", "31/02/2001", "3 April 1999", "SW1A 1AA",
@@ -20,8 +20,7 @@ FORM_INPUTS = ["Alex", "Testperson", "Omar", "Amara", "Okafor", "31/02/2001", "3
 
 
 def texts() -> List[str]:
-    found = [text for examples in (training_examples(), heldout_examples())
-             for texts in examples.values() for text in texts]
+    found = all_example_texts()
     assert len(found) > 1000
     return found + FORM_INPUTS
 

@@ -14,7 +14,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from speedups import fast_spacy
-from tests.unit.nlu_files import heldout_examples, training_examples
+from tests.unit.nlu_files import all_example_texts
 
 ROOT = Path(__file__).resolve().parents[2]
 # Cased details, as learners type them, for the entity extractor.
@@ -24,8 +24,7 @@ DETAILS = ["My name is Alex Testperson and I was born on 3 December 2001",
 
 
 def texts() -> List[str]:
-    found = [text for examples in (training_examples(), heldout_examples())
-             for texts in examples.values() for text in texts]
+    found = all_example_texts()
     assert len(found) > 1000
     return found + DETAILS
 

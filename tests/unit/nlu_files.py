@@ -33,6 +33,12 @@ def heldout_examples() -> Dict[str, List[str]]:
     return examples_by_intent(sorted(HELDOUT_DIR.glob("*.yml")))
 
 
+def all_example_texts() -> List[str]:
+    """Every example text of the training data, then of the held-out set."""
+    return [text for examples in (training_examples(), heldout_examples())
+            for texts in examples.values() for text in texts]
+
+
 def normalise(text: str) -> str:
     """Case, punctuation and spacing do not make a phrasing new."""
     text = text.lower().replace("’", "'")
