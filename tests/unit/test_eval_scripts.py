@@ -87,3 +87,29 @@ def test_crossval_request_intent_figures_pool_each_seeds_folds(tmp_path):
     assert figures[out]["recall"]["mean"] == 1.0
     assert figures[into]["recall"]["mean"] == 0.5 and figures[into]["precision"]["mean"] == 0.5
     assert figures[out]["precision"]["n"] == 2
+
+
+def test_intents_only_crossval_keeps_every_step_that_decides_the_intent(tmp_path):
+    import sys as _sys
+
+    import yaml as _yaml
+
+    _sys.path.insert(0, str(ROOT / "scripts"))
+    import make_crossval_config
+    import nlu_quality
+
+    config = make_crossval_config.crossval_config(_yaml.safe_load((ROOT / "config.yml").read_text()))
+    stripped = nlu_quality.intent_classifier_only(config)
+    names = [step["name"] for step in stripped["pipeline"]]
+    assert "ResponseSelector" not in names and "SpacyEntityExtractor" not in names
+    assert [s for s in config["pipeline"] if s["name"] not in nlu_quality.NOT_FOR_INTENTS] == stripped["pipeline"]
+    assert "DIETClassifier" in names and stripped["policies"] == config["policies"]
+    report = {"measured_at": "now", "cross_validation": {
+        "folds": 5, "seeds": [1], "intents_only": True, "response_accuracy": None,
+        "intent_accuracy": {"mean": 0.8, "sd": 0.0, "n": 5}, "intent_macro_f1": {"mean": 0.7, "sd": 0.0, "n": 5}}}
+    assert "| response-selector accuracy | not measured (--intents-only)" in nlu_quality.render(report)
+    # no FAQ topics predicted: no response-selection report rather than one that scores 0
+    rows = [["faq", "faq", "faq/uln_what", None], ["greet", "greet", "greet", None]]
+    folds = [{"seed": 1, "fold": 0, "predictions": rows}]
+    nlu_quality.write_crossval_reports(folds, 1, tmp_path)
+    assert (tmp_path / "intent_report.json").exists() and not (tmp_path / "response_selection_report.json").exists()
