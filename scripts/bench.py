@@ -46,7 +46,7 @@ from stafftools.stats import percentile  # noqa: E402
 
 from testkit.ports import free_port  # noqa: E402
 from testkit.process import Service  # noqa: E402
-from testkit.stack import Stack, StackConfig, read_env_file  # noqa: E402
+from testkit.stack import Stack, StackConfig, project_env  # noqa: E402
 
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"}
@@ -192,10 +192,9 @@ def run_assistant(model: Path, workdir: Path, args) -> Dict:
 
 
 def tensorflow_settings() -> Dict[str, str]:
-    """The assistant's TensorFlow settings (.env, the environment winning), for the reference bot
+    """The assistant's TensorFlow settings (read as its stack reads them), for the reference bot
     too: the ratio then compares the two bots, not two TensorFlow set-ups."""
-    env = {**read_env_file(ROOT / ".env"), **os.environ}
-    return {key: value for key, value in env.items() if key in TENSORFLOW_KEYS}
+    return {key: value for key, value in project_env().items() if key in TENSORFLOW_KEYS}
 
 
 def run_reference(model: Path, args) -> Dict:

@@ -15,7 +15,6 @@ environment or .env. `--url` overrides the database (any SQLAlchemy URL, e.g. sq
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -82,9 +81,9 @@ def purge(url, days: float, dry_run: bool = False, now: Optional[float] = None) 
 
 def main(argv: Optional[List[str]] = None) -> int:
     sys.path.insert(0, str(ROOT))
-    from testkit.stack import read_env_file
+    from testkit.stack import project_env
 
-    env = {**read_env_file(Path(os.environ.get("PLR_ENV_FILE", ROOT / ".env"))), **os.environ}
+    env = project_env()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=float, default=float(env.get("TRACKER_RETENTION_DAYS") or 30))
     parser.add_argument("--dry-run", action="store_true", help="count what would be deleted, delete nothing")

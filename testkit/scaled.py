@@ -18,7 +18,6 @@ servers at a fault proxy in front of the backend.
 """
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -34,7 +33,7 @@ from testkit.postgres import PostgresCluster, PostgresError, start_postgres, sto
 from testkit.process import Service, http_ok
 from testkit.redis_server import ping as redis_ping
 from testkit.redis_server import redis_service
-from testkit.stack import ROOT, read_env_file
+from testkit.stack import ROOT, project_env
 
 TRACKER_DB = "rasa_tracker"
 BACKEND_DB = "plr_backend"
@@ -118,8 +117,7 @@ class ScaledStack:
         self.config = config
         self.services: Dict[str, Service] = {}
         self.postgres: Optional[PostgresCluster] = None
-        file_env = read_env_file(Path(os.environ.get("PLR_ENV_FILE", ROOT / ".env")))
-        self.env: Dict[str, str] = {**file_env, **os.environ}
+        self.env: Dict[str, str] = project_env()
         self.env.update({
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "PYTHONUNBUFFERED": "1",

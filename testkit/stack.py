@@ -29,6 +29,12 @@ def read_env_file(path: Path) -> Dict[str, str]:
     return values
 
 
+def project_env() -> Dict[str, str]:
+    """The project's .env (or $PLR_ENV_FILE) under the real environment, which wins, as
+    python-dotenv does in each service."""
+    return {**read_env_file(Path(os.environ.get("PLR_ENV_FILE", ROOT / ".env"))), **os.environ}
+
+
 @dataclass
 class StackConfig:
     host: str = "127.0.0.1"
@@ -81,9 +87,7 @@ class Stack:
     def __init__(self, config: StackConfig) -> None:
         self.config = config
         self.services: Dict[str, Service] = {}
-        file_env = read_env_file(Path(os.environ.get("PLR_ENV_FILE", ROOT / ".env")))
-        # Real environment variables win over .env, as python-dotenv does in each service.
-        self.env = {**file_env, **os.environ}
+        self.env = project_env()
         self.env.update(
             {
                 "BACKEND_PORT": str(config.backend_port),

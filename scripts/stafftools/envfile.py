@@ -1,17 +1,12 @@
 """The project's settings as the services see them: .env, overridden by the environment."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Dict
 
-from stafftools.stackctl import ROOT
-from testkit.stack import read_env_file
+from stafftools import stackctl  # noqa: F401 (puts the repository root on sys.path)
+from testkit.stack import project_env
 
-
-def project_env() -> Dict[str, str]:
-    """PLR_ENV_FILE points at another .env (tests); real environment variables win."""
-    return {**read_env_file(Path(os.environ.get("PLR_ENV_FILE", ROOT / ".env"))), **os.environ}
+__all__ = ["project_env", "rasa_url"]
 
 
 def rasa_url(env: Dict[str, str]) -> str:
