@@ -16,6 +16,7 @@ key=$(cat "${key_files[@]}" | sha256sum | cut -c1-16)
 stamp="$STAMP_DIR/venv-$key"
 
 if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import sys; sys.exit(0 if sys.version_info[:2]==(3,10) else 1)' && [ -f "$stamp" ]; then
+  "$VENV/bin/python" scripts/fetch_encoder.py  # the NLU's sentence encoder, in .encoder/ (not a package)
   exit 0
 fi
 
@@ -36,6 +37,7 @@ if [ -f common/pyproject.toml ]; then
   "$VENV/bin/python" -m pip install -q -e ./common
 fi
 "$VENV/bin/python" -m pip check >/dev/null || { "$VENV/bin/python" -m pip check; exit 1; }
+"$VENV/bin/python" scripts/fetch_encoder.py
 rm -f "$STAMP_DIR"/venv-*
 touch "$stamp"
 echo "Rasa environment ready in $VENV"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Trains the assistant only when config.yml, domain/ or data/ changed since the last model.
+# Trains the assistant only when config.yml, domain/, data/
+# (or the NLU components in nlu_components/) changed since the last model.
 # The model file is named after a hash of those inputs; models/current.tar.gz points at it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +10,8 @@ export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 # vary between runs. Two trainings with both fixed gave identical rankings (max difference 0.0).
 export PYTHONHASHSEED=0 TF_DETERMINISTIC_OPS=1
 
-hash=$( (echo scripts/train.sh; find config.yml domain data -type f \( -name '*.yml' -o -name '*.yaml' \) -print) | sort \
+hash=$( (echo scripts/train.sh; find config.yml domain data -type f \( -name '*.yml' -o -name '*.yaml' \) -print;
+         find nlu_components -type f -name '*.py' -print) | sort \
         | xargs -d '\n' sha256sum | sha256sum | cut -c1-12)
 model="models/plr-$hash.tar.gz"
 if [ -f "$model" ]; then

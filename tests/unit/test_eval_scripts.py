@@ -102,8 +102,13 @@ def test_intents_only_crossval_keeps_every_step_that_decides_the_intent(tmp_path
     stripped = nlu_quality.intent_classifier_only(config)
     names = [step["name"] for step in stripped["pipeline"]]
     assert "ResponseSelector" not in names and "SpacyEntityExtractor" not in names
-    assert [s for s in config["pipeline"] if s["name"] not in nlu_quality.NOT_FOR_INTENTS] == stripped["pipeline"]
-    assert "DIETClassifier" in names and stripped["policies"] == config["policies"]
+    # DIET only finds entities in config.yml: it goes too; the intent classifier stays
+    assert [s for s in config["pipeline"] if s["name"] not in nlu_quality.NOT_FOR_INTENTS
+            and s.get("intent_classification") is not False] == stripped["pipeline"]
+    assert "DIETClassifier" not in names and stripped["policies"] == config["policies"]
+    assert "nlu_components.sentence_intent_classifier.SentenceIntentClassifier" in names
+    with_diet_intents = {**config, "pipeline": [{"name": "DIETClassifier", "epochs": 1}]}
+    assert nlu_quality.intent_classifier_only(with_diet_intents)["pipeline"] == with_diet_intents["pipeline"]
     report = {"measured_at": "now", "cross_validation": {
         "folds": 5, "seeds": [1], "intents_only": True, "response_accuracy": None,
         "intent_accuracy": {"mean": 0.8, "sd": 0.0, "n": 5}, "intent_macro_f1": {"mean": 0.7, "sd": 0.0, "n": 5}}}

@@ -1,0 +1,139 @@
+"""Intent classifier: logistic regression on a sentence embedding and word n-grams (issue 8).
+
+Inputs, per message:
+- the dense sentence features of the featurizers before it (MiniLMFeaturizer: what the message
+  means, learnt from a billion sentence pairs);
+- TF-IDF of its words and word pairs, fitted here on the training texts, scaled by
+  `ngram_weight`: the embedding places "can i opt in again" next to "opt me in again", and the
+  word pairs ("can i", "how do") carry whether the learner asks or requests.
+
+C is chosen at training time by 5-fold cross-validation on the training data (scored by weighted
+F1), so no choice reads the held-out set. `ngram_weight` 0.5 was chosen the same way: nested
+5-fold CV of the training data, 0.5 against 1 and 2 (the README's NLU section has the figures).
+DIET, cross-validated on the same folds, was less accurate (0.81 against 0.90) and confused
+opt-out and opt-in requests more often.
+"""
+from __future__ import annotations
+
+import logging
+import pickle
+from typing import Any, Dict, List, Optional
+
+import numpy as np
+import scipy.sparse
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+logger = logging.getLogger(__name__)
+
+MODEL_FILE = "sentence_intent_classifier.pkl"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class SentenceIntentClassifier(GraphComponent, IntentClassifier):
+    @staticmethod
+    def required_packages() -> List[str]:
+        return ["sklearn"]
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {
+            "C": [3, 10, 30, 100],  # candidates; cross-validation picks one
+            "folds": 5,
+            "ngram_weight": 0.5,
+            "max_ngram": 2,
+            "ranking_length": 10,
+            # Confidences of a message in which no word or word pair was seen in training are
+            # multiplied by this: the embedding alone read "hmm" as `affirm` with 0.75, and a
+            # hesitation taken for a "yes" would start a request.
+            "unknown_words_scale": 0.5,
+            "random_seed": 2026,
+        }
+
+    def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+                 model: Optional[Dict[str, Any]] = None) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.model = model  # {"vectorizer", "classifier", "C"}
+
+    @classmethod
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> SentenceIntentClassifier:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> SentenceIntentClassifier:
+        try:
+            with model_storage.read_from(resource) as folder:
+                model = pickle.loads((folder / MODEL_FILE).read_bytes())
+        except (ValueError, FileNotFoundError):
+            logger.warning("SentenceIntentClassifier has no trained model; it will predict nothing.")
+            model = None
+        return cls(config, model_storage, resource, model)
+
+    def _features(self, messages: List[Message], ngrams: scipy.sparse.csr_matrix) -> scipy.sparse.csr_matrix:
+        dense = []
+        for message in messages:
+            _, sentence = message.get_dense_features(TEXT)
+            if sentence is None:
+                raise ValueError("SentenceIntentClassifier needs dense sentence features: put "
+                                 "MiniLMFeaturizer before it in the pipeline.")
+            dense.append(sentence.features[0])
+        weighted = ngrams * self.config["ngram_weight"]
+        return scipy.sparse.hstack([scipy.sparse.csr_matrix(np.vstack(dense)), weighted]).tocsr()
+
+    def train(self, training_data: TrainingData) -> Resource:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        if not examples:
+            return self._resource
+        texts = [e.get(TEXT) for e in examples]
+        labels = [e.get(INTENT) for e in examples]
+        vectorizer = TfidfVectorizer(ngram_range=(1, self.config["max_ngram"]), sublinear_tf=True).fit(texts)
+        X = self._features(examples, vectorizer.transform(texts))
+        smallest = min(labels.count(label) for label in set(labels))
+        folds = max(2, min(self.config["folds"], smallest))
+        search = GridSearchCV(
+            LogisticRegression(max_iter=5000),
+            {"C": list(self.config["C"])},
+            cv=StratifiedKFold(folds, shuffle=True, random_state=self.config["random_seed"]),
+            scoring="f1_weighted",
+        )
+        search.fit(X, labels)
+        self.model = {"vectorizer": vectorizer, "classifier": search.best_estimator_,
+                      "C": search.best_params_["C"]}
+        logger.info(f"SentenceIntentClassifier: C={self.model['C']} by {folds}-fold cross-validation")
+        with self._model_storage.write_to(self._resource) as folder:
+            (folder / MODEL_FILE).write_bytes(pickle.dumps(self.model))
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self.model is None:
+            return messages
+        featurized = [m for m in messages if m.get_dense_features(TEXT)[1] is not None]
+        if not featurized:
+            return messages
+        classifier = self.model["classifier"]
+        ngrams = self.model["vectorizer"].transform([m.get(TEXT) or "" for m in featurized])
+        probabilities = classifier.predict_proba(self._features(featurized, ngrams))
+        known_words = ngrams.getnnz(axis=1)
+        for message, row, known in zip(featurized, probabilities, known_words):
+            if not known:
+                row = row * self.config["unknown_words_scale"]
+            order = np.argsort(row)[::-1]
+            ranking = [{INTENT_NAME_KEY: str(classifier.classes_[i]), PREDICTED_CONFIDENCE_KEY: float(row[i])}
+                       for i in order[: self.config["ranking_length"] or len(order)]]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
