@@ -57,11 +57,12 @@ class SentenceIntentClassifier(GraphComponent, IntentClassifier):
         }
 
     def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-                 model: Optional[Dict[str, Any]] = None) -> None:
+                 fitted: Optional[Dict[str, Any]] = None) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
-        self.model = model  # {"vectorizer", "classifier", "C"}
+        # {"vectorizer", "classifier", "C"}; not `model`, which Rasa and speedups/ read as a TF model
+        self.fitted = fitted
 
     @classmethod
     def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -111,21 +112,21 @@ class SentenceIntentClassifier(GraphComponent, IntentClassifier):
             scoring="f1_weighted",
         )
         search.fit(X, labels)
-        self.model = {"vectorizer": vectorizer, "classifier": search.best_estimator_,
+        self.fitted = {"vectorizer": vectorizer, "classifier": search.best_estimator_,
                       "C": search.best_params_["C"]}
-        logger.info(f"SentenceIntentClassifier: C={self.model['C']} by {folds}-fold cross-validation")
+        logger.info(f"SentenceIntentClassifier: C={self.fitted['C']} by {folds}-fold cross-validation")
         with self._model_storage.write_to(self._resource) as folder:
-            (folder / MODEL_FILE).write_bytes(pickle.dumps(self.model))
+            (folder / MODEL_FILE).write_bytes(pickle.dumps(self.fitted))
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
-        if self.model is None:
+        if self.fitted is None:
             return messages
         featurized = [m for m in messages if m.get_dense_features(TEXT)[1] is not None]
         if not featurized:
             return messages
-        classifier = self.model["classifier"]
-        ngrams = self.model["vectorizer"].transform([m.get(TEXT) or "" for m in featurized])
+        classifier = self.fitted["classifier"]
+        ngrams = self.fitted["vectorizer"].transform([m.get(TEXT) or "" for m in featurized])
         probabilities = classifier.predict_proba(self._features(featurized, ngrams))
         known_words = ngrams.getnnz(axis=1)
         for message, row, known in zip(featurized, probabilities, known_words):

@@ -89,7 +89,7 @@ def test_classifier_trains_persists_loads_and_ranks(storage):
     config = {**SentenceIntentClassifier.get_default_config(), "C": [1, 10]}
     trained = SentenceIntentClassifier.create(config, storage, resource, context)
     trained.train(TrainingData(examples))
-    assert trained.model["C"] in (1, 10)
+    assert trained.fitted["C"] in (1, 10)
 
     loaded = SentenceIntentClassifier.load(config, storage, resource, context)
     message = dense_message("could you opt me back in", centres["request_opt_in"])
