@@ -104,4 +104,9 @@ class MiniLM:
 @lru_cache(maxsize=1)
 def shared() -> MiniLM:
     """One copy per process: the featurizer is created for training and again for each loaded model."""
+    # One BLAS thread: a message's products are too small to share out, and under load a second
+    # thread only waits for the core that the action server, the backend or TensorFlow is using.
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
     return MiniLM(model_dir())

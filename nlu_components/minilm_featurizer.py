@@ -79,12 +79,15 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
                 self._featurize(message, attribute)
         return messages
 
+    def _encode(self, text: str) -> minilm.Encoded:
+        return self.encoder.encode(text)  # speedups/encode_ahead.py may have done it already
+
     def _featurize(self, message: Message, attribute: str) -> None:
         tokens = message.get(TOKENS_NAMES[attribute])
         text = message.get(attribute)
         if not tokens or not isinstance(text, str):
             return
-        encoded = self.encoder.encode(text)
+        encoded = self._encode(text)
         alias = self._config[FEATURIZER_CLASS_ALIAS]
         message.add_features(Features(token_vectors(encoded, [(t.start, t.end) for t in tokens]),
                                       FEATURE_TYPE_SEQUENCE, attribute, alias))

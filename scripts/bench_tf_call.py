@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Time one DIET prediction call three ways, interleaved (speedups/tf_direct_call.py's figures):
+"""Time one ResponseSelector prediction call (DIET's, until DIET left the pipeline on 30 November)
+three ways, interleaved (speedups/tf_direct_call.py's figures):
 Rasa's tf.function, the traced graph's own call (concrete function), and the flat call.
 
     .venv/bin/python scripts/bench_tf_call.py [--model models/current.tar.gz] [--rounds 40] [--calls 50]
@@ -33,7 +34,7 @@ def main() -> None:
     from tests.model.graph_parts import component
 
     agent = Agent.load(args.model)
-    diet = component(agent, "DIETClassifier").model
+    diet = component(agent, "ResponseSelector").model
     batches = []
     original = RasaModel._rasa_predict
 

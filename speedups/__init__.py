@@ -17,6 +17,7 @@ checked by a test that compares its results with Rasa's unchanged code:
 | graph_runner | planned each graph run again and ran it through dask's scheduler | tests/model/test_graph_runner.py |
 | shared_states | replayed the whole history once per policy for each prediction | tests/model/test_shared_states.py |
 | turn_order | queued a message again at each action call (order, not cost) | tests/unit/test_turn_order.py |
+| encode_ahead | encoded each message (MiniLM) on the server's one busy core | tests/unit/test_encode_ahead.py |
 
 `install()` is called once by channels/health.py, which every Rasa server of this project loads
 (credentials.yml) before its model and before any message. Scripts that only import other
@@ -25,6 +26,7 @@ modules (the conversation runner, the soak client) do not pay for TensorFlow.
 from __future__ import annotations
 
 from speedups import (
+    encode_ahead,
     endpoint_json,
     event_types,
     faq_gate,
@@ -40,7 +42,7 @@ from speedups import (
 )
 
 MODULES = (jsonschema_once, fast_model_load, fast_spacy, ted_gate, faq_gate, event_types, sparse_hstack, endpoint_json,
-           tf_direct_call, graph_runner, shared_states, turn_order)
+           tf_direct_call, graph_runner, shared_states, turn_order, encode_ahead)
 
 
 def install() -> None:

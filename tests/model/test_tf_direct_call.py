@@ -50,7 +50,7 @@ def test_parses_are_identical(agents, monkeypatch):
     for plain, fast in zip(parses[False], parses[True]):
         assert fast == plain, plain["text"]
     used = [type(m._tf_predict_step).__name__ for m in models(agents[True]).values() if m._tf_predict_step]
-    assert used.count("DirectCall") >= 2, used  # DIET and the ResponseSelector
+    assert used.count("DirectCall") >= 2, used  # the ResponseSelector and TED
     # every batch Rasa made took the flat call, not the concrete function's own matching
     assert len(accepted) >= 2 * len(texts) and all(accepted), (len(accepted), accepted.count(False))
     assert not any(isinstance(m._tf_predict_step, tf_direct_call.DirectCall) for m in models(agents[False]).values())
@@ -76,7 +76,7 @@ def test_ted_predictions_are_identical(agents):
 
 
 def test_inputs_the_signature_does_not_fix_go_to_tensorflows_own_matching(agents):
-    diet = component(agents[True], "DIETClassifier").model
+    diet = component(agents[True], "ResponseSelector").model
     with direct(True):
         run(agents[True].parse_message("what is a uln"))
     call = diet._tf_predict_step

@@ -22,8 +22,9 @@ from rasa.shared.core.events import Event
 from rasa.shared.nlu.training_data.features import Features
 from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow.models import RasaModel
-from speedups import (MODULES, endpoint_json, event_types, faq_gate, fast_model_load, fast_spacy, graph_runner,
-                      jsonschema_once, shared_states, sparse_hstack, ted_gate, tf_direct_call,
+from nlu_components.minilm_featurizer import MiniLMFeaturizer
+from speedups import (MODULES, encode_ahead, endpoint_json, event_types, faq_gate, fast_model_load, fast_spacy,
+                      graph_runner, jsonschema_once, shared_states, sparse_hstack, ted_gate, tf_direct_call,
                       turn_order)
 installed = {
     jsonschema_once: jsonschema.validate is jsonschema_once.validate,
@@ -39,8 +40,11 @@ installed = {
     tf_direct_call: RasaModel._rasa_predict is tf_direct_call._rasa_predict,
     graph_runner: DaskGraphRunner.run is graph_runner.run,
     shared_states: Domain.states_for_tracker_history is shared_states.states_for_tracker_history,
-    turn_order: MessageProcessor.handle_message is turn_order.handle_message
+    # encode_ahead wraps turn_order's handle_message: the encoding starts before the turn wait
+    turn_order: encode_ahead._originals.get("handle_message") is turn_order.handle_message
                 and EndpointConfig.request is turn_order.request,
+    encode_ahead: MessageProcessor.handle_message is encode_ahead._handle_message
+                  and MiniLMFeaturizer._encode is encode_ahead._encode,
 }
 assert set(installed) == set(MODULES), "a module of speedups/ has no check here"
 missing = [module.__name__ for module, ok in installed.items() if not ok]
