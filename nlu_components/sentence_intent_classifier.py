@@ -10,8 +10,8 @@ Inputs, per message:
 C is chosen at training time by 5-fold cross-validation on the training data (scored by weighted
 F1), so no choice reads the held-out set. `ngram_weight` 0.5 was chosen the same way: nested
 5-fold CV of the training data, 0.5 against 1 and 2 (the README's NLU section has the figures).
-DIET, cross-validated on the same folds, was less accurate (0.81 against 0.90) and confused
-opt-out and opt-in requests more often.
+`make eval`'s cross-validation (5 folds x 3 seeds): intent accuracy 0.902 +- 0.012 against
+DIET's 0.812 +- 0.021, opt-out precision 0.88 against 0.68.
 """
 from __future__ import annotations
 
