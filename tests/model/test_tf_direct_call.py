@@ -50,9 +50,9 @@ def test_parses_are_identical(agents, monkeypatch):
     for plain, fast in zip(parses[False], parses[True]):
         assert fast == plain, plain["text"]
     used = [type(m._tf_predict_step).__name__ for m in models(agents[True]).values() if m._tf_predict_step]
-    assert used.count("DirectCall") >= 2, used  # the ResponseSelector and TED
+    assert used.count("DirectCall") >= 1, used  # the ResponseSelector (a parse does not call TED)
     # every batch Rasa made took the flat call, not the concrete function's own matching
-    assert len(accepted) >= 2 * len(texts) and all(accepted), (len(accepted), accepted.count(False))
+    assert len(accepted) >= len(texts) and all(accepted), (len(accepted), accepted.count(False))
     assert not any(isinstance(m._tf_predict_step, tf_direct_call.DirectCall) for m in models(agents[False]).values())
 
 
