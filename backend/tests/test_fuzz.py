@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import quote
 
 import httpx
@@ -68,6 +69,14 @@ FIELDS = [
 ]
 
 
+def fuzzed_personal(value) -> bool:
+    """Whether the log scan (test_zz_logs.py) should look for a fuzzed field value. Not for a bare
+    lower-case word: Hypothesis drew "postgres" in one CI run (30 November), a word every
+    PostgreSQL run's logs carry anyway; the made-up learners of support.person() are the test of
+    personal data in the logs."""
+    return isinstance(value, str) and len(value) >= 6 and not re.fullmatch(r"[a-z_]+", value)
+
+
 @st.composite
 def mutated_bodies(draw):
     """A valid body with some fields replaced by arbitrary JSON, dropped, or joined by strangers."""
@@ -78,7 +87,7 @@ def mutated_bodies(draw):
             body.pop(name, None)
         else:
             body[name] = draw(json_values)
-            remember(body[name] if isinstance(body[name], str) and len(body[name]) >= 6 else None)
+            remember(body[name] if fuzzed_personal(body[name]) else None)
     body.update(draw(st.dictionaries(st.text(min_size=1, max_size=10), json_values, max_size=2)))
     return body
 
