@@ -80,16 +80,14 @@ class SentenceIntentClassifier(GraphComponent, IntentClassifier):
             model = None
         return cls(config, model_storage, resource, model)
 
-    def _features(self, messages: List[Message], ngrams: scipy.sparse.csr_matrix) -> scipy.sparse.csr_matrix:
-        dense = []
-        for message in messages:
-            _, sentence = message.get_dense_features(TEXT)
-            if sentence is None:
-                raise ValueError("SentenceIntentClassifier needs dense sentence features: put "
-                                 "MiniLMFeaturizer before it in the pipeline.")
-            dense.append(sentence.features[0])
+    @staticmethod
+    def _sentence_vectors(messages: List[Message]) -> List[Optional[np.ndarray]]:
+        return [None if sentence is None else sentence.features[0]
+                for _, sentence in (m.get_dense_features(TEXT) for m in messages)]
+
+    def _features(self, vectors: List[np.ndarray], ngrams: scipy.sparse.csr_matrix) -> scipy.sparse.csr_matrix:
         weighted = ngrams * self.config["ngram_weight"]
-        return scipy.sparse.hstack([scipy.sparse.csr_matrix(np.vstack(dense)), weighted]).tocsr()
+        return scipy.sparse.hstack([scipy.sparse.csr_matrix(np.vstack(vectors)), weighted]).tocsr()
 
     def train(self, training_data: TrainingData) -> Resource:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -101,8 +99,12 @@ class SentenceIntentClassifier(GraphComponent, IntentClassifier):
             return self._resource
         texts = [e.get(TEXT) for e in examples]
         labels = [e.get(INTENT) for e in examples]
-        vectorizer = TfidfVectorizer(ngram_range=(1, self.config["max_ngram"]), sublinear_tf=True).fit(texts)
-        X = self._features(examples, vectorizer.transform(texts))
+        vectors = self._sentence_vectors(examples)
+        if any(v is None for v in vectors):
+            raise ValueError("SentenceIntentClassifier needs dense sentence features: put "
+                             "MiniLMFeaturizer before it in the pipeline.")
+        vectorizer = TfidfVectorizer(ngram_range=(1, self.config["max_ngram"]), sublinear_tf=True)
+        X = self._features(vectors, vectorizer.fit_transform(texts))
         smallest = min(labels.count(label) for label in set(labels))
         folds = max(2, min(self.config["folds"], smallest))
         search = GridSearchCV(
@@ -122,14 +124,15 @@ class SentenceIntentClassifier(GraphComponent, IntentClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         if self.fitted is None:
             return messages
-        featurized = [m for m in messages if m.get_dense_features(TEXT)[1] is not None]
+        # the sentence features are combined once per message, here, not again for the matrix
+        featurized = [(m, v) for m, v in zip(messages, self._sentence_vectors(messages)) if v is not None]
         if not featurized:
             return messages
         classifier = self.fitted["classifier"]
-        ngrams = self.fitted["vectorizer"].transform([m.get(TEXT) or "" for m in featurized])
-        probabilities = classifier.predict_proba(self._features(featurized, ngrams))
+        ngrams = self.fitted["vectorizer"].transform([m.get(TEXT) or "" for m, _ in featurized])
+        probabilities = classifier.predict_proba(self._features([v for _, v in featurized], ngrams))
         known_words = ngrams.getnnz(axis=1)
-        for message, row, known in zip(featurized, probabilities, known_words):
+        for (message, _), row, known in zip(featurized, probabilities, known_words):
             if not known:
                 row = row * self.config["unknown_words_scale"]
             order = np.argsort(row)[::-1]
