@@ -130,6 +130,49 @@ def _after_yes(value: str) -> str:
     return re.sub(r"^\s*(?:yes|yeah|yep|yup)\b[\s,.:;!-]*(?:it was|it's|it is)?\s*", "", value, flags=re.I)
 
 
+def _introduced_name(text: str, entities: List[Dict[str, Any]]) -> Dict[str, str]:
+    """A name the learner introduced ("I'm Sam Hughes"), kept only when it reads as a name:
+    spaCy saw a person there, or every word was typed with a capital. A message that opens a
+    request is not an answer to "What is your first name?", so "I'm really keen to opt out"
+    must not become a learner called Really."""
+    found = find_full_name(text, entities)
+    if not found:
+        return {}
+    people = " ".join(str(e.get("value") or "") for e in entities if e.get("entity") == "PERSON")
+    words = [found[0], *(found[1] or "").split()]
+    if not all(word[:1].isupper() or word in people.split() for word in words):
+        return {}
+    given, family = check_name(found[0]), check_name(found[1]) if found[1] else None
+    if not given.ok:
+        return {}
+    names = {"given_name": given.value}
+    if family is not None and family.ok:
+        names["family_name"] = family.value
+    return names
+
+
+def valid_details(text: str, entities: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """The details in a message that does not answer a form question (the one that opens a
+    request, or the answer to the consent question), each already valid: the form skips them.
+    A detail that fails its check is left for the form to ask, not re-prompted out of turn."""
+    found = find_details(text, entities)
+    details: Dict[str, Any] = _introduced_name(text, entities)
+    checks = {
+        "date_of_birth": lambda v: read_date_of_birth(v),
+        "postcode": check_postcode,
+        "uln": check_uln,
+        "contact_email": check_email,
+    }
+    for slot, check in checks.items():
+        if slot in found:
+            checked = check(found[slot])
+            if checked.ok:
+                details[slot] = checked.value
+    if "uln" in details:
+        details["knows_uln"] = True
+    return details
+
+
 class _CountingValidator(FormValidationAction):
     """Counts failures per field and picks the re-prompt."""
 
@@ -191,10 +234,17 @@ class ValidateSharingRequestForm(_CountingValidator):
         """Details given beside the one asked for ('I'm Jane Smith, born 3/4/2001, SW1A 1AA')."""
         events = await super().get_extraction_events(dispatcher, tracker, domain)
         requested = tracker.get_slot("requested_slot")
-        if not requested or tracker.active_loop_name != self.form_name():
-            return events
         text = tracker.latest_message.get("text") or ""
         if self._latest_intent(tracker) in META_INTENTS:
+            return events
+        if not requested:
+            # The form is starting: "yes, I'm Sam Hughes, born 21/06/2001" answers the consent
+            # question and gives details that no question has asked for yet.
+            taken = {event["name"] for event in events if event.get("event") == "slot"}
+            return events + [SlotSet(slot, value) for slot, value in
+                             valid_details(text, tracker.latest_message.get("entities") or []).items()
+                             if slot not in taken and tracker.get_slot(slot) is None]
+        if tracker.active_loop_name != self.form_name():
             return events
         for slot, value in find_details(text).items():
             if slot == requested or slot in _READ_BY.get(requested, ()) or tracker.get_slot(slot) is not None:

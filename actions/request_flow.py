@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.details import find_email, find_postcode, find_uln, strip_answer_prefix
-from actions.forms import read_date_of_birth
+from actions.forms import read_date_of_birth, valid_details
 from actions.personal import clear_request, clear_status_check
 from actions.wording import long_date, masked_uln, optional_text
 
@@ -56,7 +56,11 @@ class ActionStartRequest(Action):
             dispatcher.utter_message(response="utter_anything_else")
             return []
         dispatcher.utter_message(response=f"utter_request_consent_{request_type}")
-        return [*clear_request(), SlotSet("request_type", request_type), SlotSet("request_key", uuid.uuid4().hex)]
+        # Details given with the request ("I want to opt out. I'm Sam Hughes, born ...") are kept,
+        # so the form does not ask for them again; "no" to the consent question clears them.
+        given = valid_details(tracker.latest_message.get("text") or "", tracker.latest_message.get("entities") or [])
+        return [*clear_request(), SlotSet("request_type", request_type), SlotSet("request_key", uuid.uuid4().hex),
+                *(SlotSet(slot, value) for slot, value in given.items())]
 
 
 class ActionReviewRequest(Action):

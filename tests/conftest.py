@@ -53,8 +53,10 @@ def stack(tmp_path_factory, trained_model):
 def agent(trained_model):
     """The trained assistant loaded in-process (NLU and policies, no action server)."""
     from rasa.core.agent import Agent
+    from rasa.utils.endpoints import read_endpoint_config
 
-    return Agent.load(str(trained_model))
+    # The NLG that endpoints.yml names, so responses carry their contact details as served.
+    return Agent.load(str(trained_model), generator=read_endpoint_config(str(ROOT / "endpoints.yml"), "nlg"))
 
 
 def run(coro):
