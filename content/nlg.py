@@ -8,7 +8,7 @@ it (`nlg: type: content.nlg.ContactDetailsNLG`).
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional, Text
+from typing import Any, Dict, Mapping, Optional
 
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
@@ -25,13 +25,13 @@ class ContactDetailsNLG(TemplatedNaturalLanguageGenerator):
         # Settings are read once: a server's environment does not change while it runs.
         self.contact_values: Dict[str, str] = contacts.values(environ)
 
-    async def generate(self, utter_action: Text, tracker: DialogueStateTracker, output_channel: Text,
-                       **kwargs: Any) -> Optional[Dict[Text, Any]]:
+    async def generate(self, utter_action: str, tracker: DialogueStateTracker, output_channel: str,
+                       **kwargs: Any) -> Optional[Dict[str, Any]]:
         filled_slots = tracker.current_slot_values()
         return self.generate_from_slots(utter_action, filled_slots, output_channel, **kwargs)
 
-    def generate_from_slots(self, utter_action: Text, filled_slots: Dict[Text, Any], output_channel: Text,
-                            **kwargs: Any) -> Optional[Dict[Text, Any]]:
+    def generate_from_slots(self, utter_action: str, filled_slots: Dict[str, Any], output_channel: str,
+                            **kwargs: Any) -> Optional[Dict[str, Any]]:
         # Slots and an action's own values win: the contacts only fill what nothing else does.
         values = {**self.contact_values, **{k: v for k, v in filled_slots.items() if v is not None}}
         return super().generate_from_slots(utter_action, values, output_channel, **kwargs)

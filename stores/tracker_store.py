@@ -16,6 +16,7 @@ keeps a failed write in memory. Here a read or write that still fails after `RET
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, TypeVar
 
@@ -26,7 +27,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
 from speedups import turn_order
-from stores import health, history, turn
+from stores import health, history, redaction, turn
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -92,6 +93,9 @@ class _Guarded:
 class UjsonInMemoryTrackerStore(InMemoryTrackerStore):
     """Rasa's in-memory store, writing and reading its JSON with ujson instead of the json module.
 
+    What it writes is redacted first (stores/redaction.py): no learner detail outlives the step
+    that needs it.
+
     Every message reads the conversation back and writes it again: with the json module that was
     7 % of the Rasa server's CPU under load (py-spy, `make bench`). ujson (a Rasa dependency)
     gives the same JSON value about 3x faster to write and 2x faster to read; what is stored and
@@ -100,7 +104,9 @@ class UjsonInMemoryTrackerStore(InMemoryTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
-        self.store[tracker.sender_id] = ujson.dumps(tracker.as_dialogue().as_dict())
+        dialogue = tracker.as_dialogue().as_dict()
+        dialogue["events"], _ = redaction.redact(dialogue["events"])
+        self.store[tracker.sender_id] = ujson.dumps(dialogue)
 
     def deserialise_tracker(self, sender_id: str, serialised_tracker: Any) -> Optional[DialogueStateTracker]:
         tracker = self.init_tracker(sender_id)
@@ -131,7 +137,30 @@ class GuardedInMemoryTrackerStore(_Guarded, UjsonInMemoryTrackerStore):
         return history.bounded(tracker, self.domain.slots, self.max_events, self.keep_turns)
 
 
-class GuardedSQLTrackerStore(_Guarded, SQLTrackerStore):
+class RedactingSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQL store, writing each event as stores/redaction.py allows: new events redacted,
+    and rows already written updated when a detail in them may no longer be kept (after a
+    correction, a submission, a cancel or "Start again")."""
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self.stream_events(tracker)
+        events, changed = redaction.redact([event.as_dict() for event in tracker.events])
+        with self.session_scope() as session:
+            # Rasa's own save counts the stored rows of this session and appends the rest.
+            stored = [row.id for row in self._event_query(session, tracker.sender_id, False)
+                      .with_entities(self.SQLEvent.id)]
+            for index in sorted(i for i in changed if i < len(stored)):
+                session.query(self.SQLEvent).filter(self.SQLEvent.id == stored[index]).update(
+                    {"data": json.dumps(events[index])}, synchronize_session=False)
+            for data in events[len(stored):]:
+                session.add(self.SQLEvent(
+                    sender_id=tracker.sender_id, type_name=data.get("event"), timestamp=data.get("timestamp"),
+                    intent_name=(data.get("parse_data") or {}).get("intent", {}).get("name"),
+                    action_name=data.get("name"), data=json.dumps(data)))
+            session.commit()
+
+
+class GuardedSQLTrackerStore(_Guarded, RedactingSQLTrackerStore):
     """Several Rasa servers: conversations in PostgreSQL (Rasa's own `events` table).
 
     Extra settings (endpoints.yml): `connect_timeout` (seconds, default 3) and

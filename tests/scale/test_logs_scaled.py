@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from testkit.scaled import TRACKER_DB
 from tests.scale.conversation import REFERENCE
 from tests.scale.sockets import WebLearner, run, texts
 
@@ -47,6 +48,12 @@ def test_a_full_conversation_leaves_no_personal_value_in_any_log(scaled):
             record["contact_email"]) == (GIVEN, FAMILY, PREVIOUS, ULN, EMAIL)
 
     secrets = [GIVEN, FAMILY, PREVIOUS, DOB, DOB_ISO, POSTCODE, POSTCODE.replace(" ", ""), ULN, EMAIL]
+    # The tracker store's own rows keep none of them once the request is sent (stores/redaction.py).
+    rows = scaled.stack.postgres.psql(
+        f"SELECT type_name || ' ' || data FROM events WHERE sender_id = '{sender}' ORDER BY id", database=TRACKER_DB)
+    assert "action_submit_request" in rows and "[removed: personal details]" in rows
+    held = [value for value in secrets + ["Tregarthen", "17 September 1998"] if value.lower() in rows.lower()]
+    assert not held, f"the tracker store's rows still hold {held}"
     logs = scaled.stack.log_files()
     names = sorted(path.name for path in logs)
     for expected in ("rasa-1.log", "rasa-2.log", "actions-1.log", "actions-2.log", "backend.log",
