@@ -27,7 +27,7 @@ Wired in credentials.yml as `channels.socketio_channel.PLRSocketIOInput`. What d
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, Iterable, List
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional
 
 from engineio import payload as engineio_payload
 from rasa.core.channels.channel import (
@@ -45,6 +45,7 @@ from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
 from channels import guard, session_tokens
+from stores import redaction
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +101,24 @@ class PLRSocketBlueprint(SocketBlueprint):
 
 
 class PLRSocketIOOutput(guard.QuietAfterFailure, SocketIOOutput):
+    """Each reply says what the page may keep of it (`privacy`, stores/redaction.py): the page
+    never stores a learner's answers to personal questions or a read-back, and forgets what it
+    kept of a request once the request is over."""
+
+    _privacy: Optional[str] = None
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        self._privacy = redaction.privacy_of_reply(message.get("utter_action"))
+        try:
+            await super().send_response(recipient_id, message)
+        finally:
+            self._privacy = None
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        if self._privacy and isinstance(response, dict):
+            response = {**response, "privacy": self._privacy}
+        await super()._send_message(socket_id, response)
+
     async def send_custom_json(
         self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
     ) -> None:

@@ -31,6 +31,28 @@ PERSONAL_SLOTS = frozenset(REQUEST_DETAIL_SLOTS + STATUS_DETAIL_SLOTS) - {
 PERSONAL_QUESTIONS = frozenset(REQUEST_DETAIL_SLOTS + STATUS_DETAIL_SLOTS)
 # Responses that show the learner's details back to them.
 READ_BACKS = frozenset({"utter_review_request_opt_out", "utter_review_request_opt_in"})
+# Replies after which no request is open any more: the browser forgets its copy of the answers.
+REQUEST_ENDINGS = frozenset({
+    "utter_request_submitted_opt_out", "utter_request_submitted_opt_in", "utter_request_queued",
+    "utter_request_refused", "utter_request_not_saved", "utter_request_incomplete", "utter_request_cancelled",
+    "utter_request_not_started", "utter_status_received", "utter_status_in_progress", "utter_status_completed",
+    "utter_status_rejected", "utter_status_not_found", "utter_status_unavailable",
+})
+
+
+def privacy_of_reply(utter_action: Optional[str]) -> Optional[str]:
+    """What a web page should do with its own copy of a reply and the answer that follows it:
+    "personal" (the reply asks for or shows a learner's details), "end" (no request is open
+    any more), or None."""
+    if not utter_action:
+        return None
+    if utter_action in READ_BACKS or utter_action.removeprefix("utter_ask_") in PERSONAL_QUESTIONS:
+        return "personal"
+    if utter_action in REQUEST_ENDINGS:
+        return "end"
+    return None
+
+
 # What a bot event's metadata says about which response it was, as opposed to what filled it.
 _RESPONSE_NAMES = frozenset({"utter_action", "template"})
 # Events after which Rasa starts the slots again from nothing.

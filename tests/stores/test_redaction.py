@@ -130,3 +130,34 @@ def test_redacting_twice_changes_nothing_more():
 
 def test_an_empty_conversation_is_stored_as_it_is():
     assert redaction.redact([]) == ([], set())
+
+
+def test_the_page_is_told_which_replies_are_personal_and_which_end_a_request():
+    assert redaction.privacy_of_reply("utter_ask_date_of_birth") == "personal"
+    assert redaction.privacy_of_reply("utter_ask_status_date_of_birth") == "personal"
+    assert redaction.privacy_of_reply("utter_review_request_opt_in") == "personal"
+    assert redaction.privacy_of_reply("utter_request_submitted_opt_out") == "end"
+    assert redaction.privacy_of_reply("utter_request_cancelled") == "end"
+    for ordinary in ("utter_faq/uln_what", "utter_greet", "utter_ask_what_to_correct", None):
+        assert redaction.privacy_of_reply(ordinary) is None
+
+
+def test_the_socket_output_adds_the_flag_to_what_it_emits():
+    import asyncio
+
+    from channels.socketio_channel import PLRSocketIOOutput
+
+    class FakeSio:
+        def __init__(self):
+            self.sent = []
+
+        async def emit(self, event, payload, room=None):
+            self.sent.append(payload)
+
+    sio = FakeSio()
+    output = PLRSocketIOOutput(sio, "bot_uttered")
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(output.send_response("room", {"text": "What is your postcode?",
+                                                          "utter_action": "utter_ask_postcode"}))
+    loop.run_until_complete(output.send_response("room", {"text": "A ULN is ...", "utter_action": "utter_faq/uln_what"}))
+    assert sio.sent == [{"text": "What is your postcode?", "privacy": "personal"}, {"text": "A ULN is ..."}]

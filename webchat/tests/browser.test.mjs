@@ -26,6 +26,7 @@ const NARROW = { width: 320, height: 640 };
 const ZOOM_400 = { width: 320, height: 256 };
 const HELPDESK = "0345 602 2589";
 const REFERENCE = /\bPLR-[0-9A-Z]{4}-[0-9A-Z]{4}\b/;
+const HIDDEN = "(Personal details are not kept on this device.)";
 
 // A synthetic learner: a valid ULN test vector from plr-facts.md §5, a real-format postcode.
 const LEARNER = {
@@ -191,7 +192,8 @@ describe("web chat page", { timeout: 600_000 }, () => {
 
       // Reload mid-form: the same conversation comes back, and the form carries on.
       const token = await sessionToken(page);
-      const history = await page.locator("#chat-log").innerText();
+      // The answer with a personal detail is shown, but not kept on the device over a reload.
+      const history = (await page.locator("#chat-log").innerText()).replace(LEARNER.given, HIDDEN);
       await page.reload();
       await page.getByRole("textbox", { name: "Message" }).waitFor();
       await page.waitForFunction(() => !document.getElementById("chat-status").textContent.includes("not available"));
@@ -229,6 +231,11 @@ describe("web chat page", { timeout: 600_000 }, () => {
       assert.equal(stored.postcode, LEARNER.postcode);
       assert.equal(stored.uln, LEARNER.uln);
       assert.equal(stored.conversation_id, token.split(".")[0], "stored under the server-issued session id");
+      // The tab's stored transcript keeps none of the learner's details.
+      const saved = await page.evaluate(() => window.sessionStorage.getItem("plr-chat"));
+      for (const value of [LEARNER.given, LEARNER.family, LEARNER.dob, LEARNER.postcode, LEARNER.uln, "*******043"]) {
+        assert.ok(!saved.includes(value), `sessionStorage still holds ${value}`);
+      }
       assertNoProblems(page);
     } finally {
       await context.close();

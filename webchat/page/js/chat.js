@@ -121,7 +121,20 @@ export class Chat {
     const message = fromBot(payload);
     if (!message) return;
     this.hideTyping();
+    if (message.privacy === "personal") message.personal = true;
+    if (message.privacy === "end") this.forgetRequest();
+    this.answering = message.privacy === "personal";
     this.addMessage(message);
+  }
+
+  // The request is over: nothing typed for it is kept in storage, even what did not look
+  // personal when it was sent ("I'm Sam Hughes" in the message that opened the request).
+  forgetRequest() {
+    for (let index = this.state.messages.length - 1; index >= 0; index -= 1) {
+      const message = this.state.messages[index];
+      if (message.privacy === "end") break;
+      if (message.who === "user") message.personal = true;
+    }
   }
 
   onChatError(error) {
@@ -157,7 +170,7 @@ export class Chat {
 
   send(payload, shown) {
     removeReplies(this.log);
-    this.addMessage(fromUser(shown));
+    this.addMessage(fromUser(shown, this.answering && !payload.startsWith("/")));
     this.outbox.push(payload);
     if (this.ready && this.socket.connected) {
       this.showTyping();

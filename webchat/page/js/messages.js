@@ -33,6 +33,9 @@ export function fromBot(payload) {
     replies: replies(payload.quick_replies || payload.buttons),
     links: links(payload.links),
   };
+  // What the server says the page may keep (channels/socketio_channel.py): "personal" replies
+  // ask for or show a learner's details; "end" means no request is open any more.
+  if (payload.privacy === "personal" || payload.privacy === "end") message.privacy = payload.privacy;
   const attachment = payload.attachment;
   if (attachment && typeof attachment === "object") {
     const src = attachment.payload && (attachment.payload.src || attachment.payload.url);
@@ -43,8 +46,26 @@ export function fromBot(payload) {
   return message;
 }
 
-export function fromUser(text) {
-  return { who: "user", text, replies: [], links: [] };
+// Shapes of a date, postcode, ULN or email typed where no question asked for one.
+const DETAIL_SHAPES = new RegExp(
+  [
+    String.raw`(?<!\d)\d{1,4}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}(?!\d)`,
+    String.raw`\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b`,
+    String.raw`\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b`,
+    String.raw`(?<!\d)[1-9](?:[\s\-]?\d){9}(?!\d)`,
+    String.raw`[^\s@]+@[^\s@]+\.[^\s@]+`,
+  ].join("|"),
+  "i",
+);
+
+export function looksPersonal(text) {
+  return DETAIL_SHAPES.test(text);
+}
+
+export function fromUser(text, personal = false) {
+  const message = { who: "user", text, replies: [], links: [] };
+  if (personal || looksPersonal(text)) message.personal = true;
+  return message;
 }
 
 export function note(text) {

@@ -13,9 +13,17 @@ export function load() {
   return { token: null, messages: [] };
 }
 
+// A learner's answers to personal questions and the assistant's read-backs stay on screen but
+// are never written to storage (a shared computer keeps sessionStorage while the tab is open).
+export const HIDDEN_TEXT = "(Personal details are not kept on this device.)";
+
+function forStorage(message) {
+  return message.personal ? { who: message.who, text: HIDDEN_TEXT, replies: [], links: [], personal: true } : message;
+}
+
 export function save(state) {
   try {
-    const messages = state.messages.slice(-MAX_MESSAGES);
+    const messages = state.messages.slice(-MAX_MESSAGES).map(forStorage);
     window.sessionStorage.setItem(KEY, JSON.stringify({ token: state.token, messages }));
   } catch {
     // storage full or blocked: the chat still works, only a reload loses the history
