@@ -97,8 +97,13 @@ class HealthInput(InputChannel):
         @blueprint.listener("after_server_start")
         async def alert_on_fallback(app: Any, _: Any) -> None:
             # The agent is loaded before the server starts (rasa.core.run.load_agent_on_start).
-            if tracker_store_fell_back(getattr(app.ctx, "agent", None)):
+            agent = getattr(app.ctx, "agent", None)
+            if tracker_store_fell_back(agent):
                 logger.error("ALERT tracker_store unavailable: %s", FALLBACK[len("failing ("):-1])
+            # Idle conversations are deleted from the start, not only once a message arrives.
+            sweeper = getattr(running_tracker_store(getattr(agent, "tracker_store", None)), "retention", None)
+            if sweeper is not None:
+                sweeper.ensure_running()
 
         @blueprint.route("/", methods=["GET"])
         async def report(request: Request) -> HTTPResponse:

@@ -1,10 +1,7 @@
-"""Delete conversations that have been idle longer than the retention period from Rasa's SQL
-tracker store (the `events` table of the PostgreSQL database endpoints.yml uses with TRACKER_STORE=postgresql).
-
-A conversation's age is the time since its latest event, so one still in use is never cut in
-half. Conversations are deleted whole, in batches, each batch in its own transaction, so the
-Rasa servers keep working while it runs. Run it daily (a cron job, or a Kubernetes CronJob:
-docs/deploy.md). Prints counts only, never conversation ids or contents.
+"""Delete, by hand, conversations that have been idle longer than the retention period from
+Rasa's SQL tracker store (the `events` table of the PostgreSQL database endpoints.yml uses with
+TRACKER_STORE=postgresql). The Rasa servers already do this by themselves (stores/retention.py);
+this is for a one-off purge or a dry run. Prints counts only, never conversation ids or contents.
 
 Usage:
     .venv/bin/python scripts/tracker_retention.py [--days N] [--dry-run]
@@ -23,7 +20,8 @@ from typing import Dict, List, Optional
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
-BATCH = 500
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 
 def database_url(env: Dict[str, str]) -> sa.engine.URL:
@@ -40,47 +38,17 @@ def database_url(env: Dict[str, str]) -> sa.engine.URL:
     )
 
 
-def expired_conversations(connection: sa.engine.Connection, events: sa.Table, cutoff: float) -> List[str]:
-    last_event = sa.func.max(events.c.timestamp)
-    query = sa.select(events.c.sender_id).group_by(events.c.sender_id).having(last_event < cutoff)
-    return [row[0] for row in connection.execute(query)]
-
-
 def purge(url, days: float, dry_run: bool = False, now: Optional[float] = None) -> Dict[str, int]:
+    from stores.retention import purge_sql
+
     engine = sa.create_engine(url)
     try:
-        metadata = sa.MetaData()
-        try:
-            events = sa.Table("events", metadata, autoload_with=engine)
-        except sa.exc.NoSuchTableError:
-            return {"conversations": 0, "events": 0}
-        cutoff = (now if now is not None else time.time()) - days * 86400
-        with engine.connect() as connection:
-            expired = expired_conversations(connection, events, cutoff)
-        deleted_events = 0
-        if dry_run:
-            with engine.connect() as connection:
-                for start in range(0, len(expired), BATCH):
-                    batch = expired[start:start + BATCH]
-                    count = sa.select(sa.func.count()).select_from(events).where(events.c.sender_id.in_(batch))
-                    deleted_events += connection.execute(count).scalar_one()
-        else:
-            for start in range(0, len(expired), BATCH):
-                batch = expired[start:start + BATCH]
-                with engine.begin() as connection:
-                    # Re-checked inside the transaction: a conversation that came back to life
-                    # since the scan is kept.
-                    still_idle = sa.select(events.c.sender_id).where(events.c.sender_id.in_(batch)) \
-                        .group_by(events.c.sender_id).having(sa.func.max(events.c.timestamp) < cutoff)
-                    result = connection.execute(sa.delete(events).where(events.c.sender_id.in_(still_idle)))
-                    deleted_events += result.rowcount or 0
-        return {"conversations": len(expired), "events": deleted_events}
+        return purge_sql(engine, (now if now is not None else time.time()) - days * 86400, dry_run)
     finally:
         engine.dispose()
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    sys.path.insert(0, str(ROOT))
     from testkit.stack import project_env
 
     env = project_env()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, TypeVar
 
 import ujson
@@ -27,7 +28,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
 from speedups import turn_order
-from stores import health, history, redaction, turn
+from stores import health, history, redaction, retention, turn
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -119,22 +120,51 @@ class GuardedInMemoryTrackerStore(_Guarded, UjsonInMemoryTrackerStore):
 
     A conversation longer than `max_events` events is compacted to its last `keep_turns` user
     turns and the state before them (stores/history.py), so long conversations do not slow down.
+    A conversation idle for longer than the retention period is deleted (stores/retention.py),
+    by the sweep and at once when it is asked for.
     """
 
     def __init__(self, domain=None, event_broker=None, max_events: Any = history.MAX_EVENTS,
-                 keep_turns: Any = history.KEEP_TURNS, **kwargs: Any) -> None:
+                 keep_turns: Any = history.KEEP_TURNS,
+                 retention_settings: Optional[retention.RetentionSettings] = None, **kwargs: Any) -> None:
         super().__init__(domain, event_broker, **kwargs)
         self.max_events = int(max_events)
         self.keep_turns = int(keep_turns)
+        self.last_active: Dict[str, float] = {}
+        self.retention = retention.RetentionSweeper(self.delete_idle,
+                                                    retention_settings or retention.RetentionSettings.from_env())
 
         async def check() -> None:
             return None
 
         health.register(self.component, "in-memory", check)
 
+    def _expired(self, sender_id: str) -> bool:
+        last = self.last_active.get(sender_id)
+        return last is not None and last < time.time() - self.retention.settings.seconds
+
+    async def delete_idle(self, cutoff: float) -> int:
+        idle = [sender for sender, last in list(self.last_active.items()) if last < cutoff]
+        for sender in idle:
+            self.store.pop(sender, None)
+            self.last_active.pop(sender, None)
+        return len(idle)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        self.retention.ensure_running()
+        await super().save(tracker)
+        self.last_active[tracker.sender_id] = time.time()
+
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        if self._expired(sender_id):
+            await self.delete_idle(time.time() - self.retention.settings.seconds)
         tracker = await super().retrieve(sender_id)
         return history.bounded(tracker, self.domain.slots, self.max_events, self.keep_turns)
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> Optional[DialogueStateTracker]:
+        if self._expired(conversation_id):
+            await self.delete_idle(time.time() - self.retention.settings.seconds)
+        return await super().retrieve_full_tracker(conversation_id)
 
 
 class RedactingSQLTrackerStore(SQLTrackerStore):
@@ -169,18 +199,29 @@ class GuardedSQLTrackerStore(_Guarded, RedactingSQLTrackerStore):
     """
 
     def __init__(self, domain=None, connect_timeout: Any = 3, statement_timeout_ms: Any = 5000,
-                 query: Optional[Dict[str, Any]] = None, port: Any = None, **kwargs: Any) -> None:
+                 query: Optional[Dict[str, Any]] = None, port: Any = None,
+                 retention_settings: Optional[retention.RetentionSettings] = None, **kwargs: Any) -> None:
         query = dict(query or {})
         query.setdefault("connect_timeout", str(int(float(connect_timeout))))
         query.setdefault("options", f"-c statement_timeout={int(float(statement_timeout_ms))}")
         # ${VAR} values arrive as strings; an empty port means the driver's default.
         super().__init__(domain=domain, query=query, port=int(port) if port not in (None, "") else None,
                          **kwargs)
+        self.retention = retention.RetentionSweeper(self.delete_idle,
+                                                    retention_settings or retention.RetentionSettings.from_env())
 
         async def check() -> None:
             await asyncio.to_thread(self._ping)
 
         health.register(self.component, f"postgresql ({self.engine.url.host}:{self.engine.url.port})", check)
+
+    async def delete_idle(self, cutoff: float) -> int:
+        counts = await asyncio.to_thread(retention.purge_sql, self.engine, cutoff)
+        return counts["conversations"]
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        self.retention.ensure_running()
+        await super().save(tracker)
 
     def _ping(self) -> None:
         import sqlalchemy as sa

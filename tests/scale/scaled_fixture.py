@@ -121,7 +121,7 @@ def scaled(request, tmp_path_factory, trained_model) -> Scaled:
         pytest.fail(f"the scaled stack did not start: {_running['error']}")
     if "scaled" not in _running:
         config = ScaledConfig(work_dir=tmp_path_factory.mktemp("scaled"), model=trained_model,
-                              extra_env={"OUTBOX_RETRY_SECONDS": "2"})
+                              extra_env={"OUTBOX_RETRY_SECONDS": "2", "TRACKER_RETENTION_SWEEP_SECONDS": "2"})
         proxy = FaultProxy(("127.0.0.1", config.backend_lb_port))
         config.actions_backend_url = proxy.url
         stack = ScaledStack(config)

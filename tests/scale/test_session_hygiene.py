@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -67,24 +68,32 @@ def run_retention(scaled, *args: str) -> str:
     return result.stdout
 
 
-def test_the_retention_job_deletes_only_conversations_idle_longer_than_the_limit(scaled):
+def test_the_servers_delete_idle_conversations_by_themselves(scaled):
+    """The scaled stack sweeps every 2 s (TRACKER_RETENTION_SWEEP_SECONDS) with the default 30 days."""
     old, recent = f"retain-{uuid.uuid4().hex[:12]}", f"retain-{uuid.uuid4().hex[:12]}"
     for sender in (old, recent):
         for text, expected in opt_out_steps(EIRLYS)[:2]:
             assert expected in scaled.chat(0, sender, text)
     age_conversation(scaled, old, 40 * DAY)
     age_conversation(scaled, recent, 29 * DAY)
-    old_events = stored_events(scaled, old)
-    assert old_events > 0 and stored_events(scaled, recent) > 0
-
-    dry = run_retention(scaled, "--days", "30", "--dry-run")
-    assert "would delete" in dry and stored_events(scaled, old) == old_events
-    assert old not in dry and recent not in dry, "the job prints counts, not conversation ids"
-
-    out = run_retention(scaled, "--days", "30")
-    assert "deleted" in out
-    assert stored_events(scaled, old) == 0
+    deadline = time.monotonic() + 30
+    while stored_events(scaled, old) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert stored_events(scaled, old) == 0, "no server swept the conversation idle for 40 days"
     assert stored_events(scaled, recent) > 0
     # The deleted conversation starts afresh; the kept one carries on where it was.
     assert scaled.tracker(1, old)["slots"]["request_type"] is None
     assert scaled.tracker(1, recent)["slots"]["request_type"] == "opt_out"
+
+
+def test_the_manual_job_counts_and_deletes_with_its_own_limit(scaled):
+    sender = f"retain-{uuid.uuid4().hex[:12]}"
+    for text, expected in opt_out_steps(EIRLYS)[:2]:
+        assert expected in scaled.chat(0, sender, text)
+    age_conversation(scaled, sender, 20 * DAY)  # inside the servers' 30 days
+    events = stored_events(scaled, sender)
+    dry = run_retention(scaled, "--days", "10", "--dry-run")
+    assert "would delete" in dry and stored_events(scaled, sender) == events
+    assert sender not in dry, "the job prints counts, not conversation ids"
+    assert "deleted" in run_retention(scaled, "--days", "10")
+    assert stored_events(scaled, sender) == 0
