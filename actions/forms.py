@@ -11,7 +11,7 @@ from abc import abstractmethod
 from datetime import date, datetime
 from typing import Any, Dict, List, Optional
 
-from plr_common import check_date_of_birth, check_email, check_name, check_postcode, check_uln
+from plr_common import check_date_of_birth, check_email, check_name, check_postcode, check_uln, welsh
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -40,7 +40,8 @@ _READ_BY = {"given_name": {"family_name"}, "family_name": {"given_name"}, "knows
             "has_previous_name": {"previous_family_name"}}
 # "I don't know it after all", "not sure", "I've forgotten it": the learner does not know the value.
 _DONT_KNOW = re.compile(r"\b(?:don'?t|do not|dont) know\b|\bno idea\b|\bnot sure\b|\bcan'?t remember\b"
-                        r"|\bforgot(?:ten)?\b|\bdunno\b|\blost\b", re.I)
+                        r"|\bforgot(?:ten)?\b|\bdunno\b|\blost\b"
+                        r"|\bddim yn gwybod\b|\bdim syniad\b|\bddim yn si[wŵ]r\b|\bwedi anghofio\b", re.I)
 NAME_SLOTS = {"given_name", "family_name", "previous_family_name"}
 # Questions with a fixed shape of answer. While one is asked, a statement that the NLU read as a
 # question topic ("somewhere in London" as an FAQ) is an attempt at the answer: it gets the
@@ -92,6 +93,9 @@ def unmistakable_answer(slot: str, text: str) -> Optional[str]:
 def yes_no(value: Any) -> Optional[bool]:
     if isinstance(value, bool):
         return value
+    cymraeg = welsh.yes_no(str(value or ""))  # "ie", "ydw", "naddo", "nac ydw"
+    if cymraeg is not None:
+        return cymraeg
     words = re.sub(r"[^\w'/ ]", " ", str(value or "")).lower().split()
     text = " ".join(words)
     if text in _YES:

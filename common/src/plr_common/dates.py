@@ -8,7 +8,9 @@ Accepted shapes (fillers such as "the", "of", "born on", "um" are ignored):
   year first only with four digits: 2001-03-12, 2001/03/12 (and an ISO timestamp's date);
 - month names (full, 3-letter, "sept"): 12 March 2001, 12th of Mar 01, March 12th, 2001;
 - words: "twenty-first of june two thousand and two", "the third of april nineteen ninety nine",
-  "march the twelfth oh one", years such as "twenty ten" or "nineteen oh five".
+  "march the twelfth oh one", years such as "twenty ten" or "nineteen oh five";
+- Welsh (welsh.py): "14 Mawrth 2002", "14eg o Fawrth 2002", "y pedwerydd ar ddeg o Fawrth dwy
+  fil a dau".
 
 Two-digit years resolve to the most recent year that does not put the birthday in the future.
 """
@@ -17,6 +19,7 @@ import re
 from datetime import date
 from typing import List, Optional, Tuple
 
+from . import welsh
 from .numwords import FILLERS, TEENS, TENS, UNITS, below_100, cardinal, ordinal_day, tokens
 from .result import Checked
 
@@ -94,7 +97,11 @@ def parse_date(text: str) -> Optional[Parsed]:
     match = _COMPACT.fullmatch(compact)
     if match:
         return _numeric(match[1], match[2], match[3])
-    return _parse_words([t for t in tokens(compact) if t not in _DATE_FILLERS])
+    english = _parse_words([t for t in tokens(compact) if t not in _DATE_FILLERS])
+    if english is not None:
+        return english
+    cymraeg = welsh.date_parts(text)
+    return (*cymraeg, False) if cymraeg else None
 
 
 def _numeric(day: str, month: str, year: str) -> Parsed:

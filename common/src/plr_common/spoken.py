@@ -9,6 +9,7 @@ Both functions return None rather than guess when a word is not understood.
 from itertools import product
 from typing import List, Optional, Tuple
 
+from . import welsh
 from .numwords import FILLERS, REPEATERS, UNITS, below_100, cardinal, tokens
 from .ukpostcode import canonical
 
@@ -25,6 +26,8 @@ def spoken_digits(text: str) -> Optional[str]:
     toks = tokens(text)
     out: List[str] = []
     i = 0
+    if any(t in welsh.UNITS and t not in UNITS for t in toks):
+        return welsh.spoken_digits(text)  # "un saith pedwar wyth": Welsh digits, one word each
     while i < len(toks):
         word = toks[i]
         if word.isascii() and word.isdigit():
