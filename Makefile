@@ -7,18 +7,20 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: help setup setup-system train run test lint eval bench bench-backend validate lock clean \
-	conversations shell interactive report run-scaled soak
+	conversations shell interactive report run-scaled soak staff-user
 
 help:
 	@echo "make run      set up, train if needed, start backend + actions + Rasa + web page"
 	@echo "make test     set up, train if needed, run every test"
 	@echo "make conversations | shell | interactive | report   staff tools (docs/staff.md)"
+	@echo "make staff-user NAME=.. ROLE=..   add a staff console account (docs/console.md)"
 	@echo "make setup | train | lint | eval | bench | bench-backend | validate | run-scaled | soak"
 
 setup:
 	@scripts/setup.sh
 	@$(MAKE) -s -C backend setup
 	@scripts/setup_webchat.sh
+	@$(MAKE) -s -C console setup
 
 # Debian packages that tests run for real (PostgreSQL, Redis, nginx, Chromium)
 setup-system:
@@ -57,6 +59,11 @@ interactive: setup train
 
 report: setup
 	@$(PY) scripts/report.py
+
+# Add a staff console account (docs/console.md); asks for its password twice.
+#   make staff-user NAME=jo.bloggs ROLE=caseworker      (ROLE: viewer, caseworker or admin)
+staff-user: setup
+	@$(MAKE) -s -C console user NAME="$(NAME)" ROLE="$(or $(ROLE),viewer)"
 
 # Two Rasa servers and two action servers behind nginx, PostgreSQL and Redis (docs/deploy.md)
 run-scaled: setup setup-system train

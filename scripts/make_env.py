@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Create .env from .env.example when .env is absent, with fresh random secrets.
 
-Placeholders in the template: `__secret__` (a URL-safe random token) and `__fernet__`
-(a Fernet key: 32 random bytes, URL-safe base64). An existing .env is never overwritten,
+Placeholders in the template: `__secret__` (a URL-safe random token), `__fernet__`
+(a Fernet key: 32 random bytes, URL-safe base64) and `__password__` (a password a person types:
+the staff console's first account). An existing .env is never overwritten,
 but keys added to the template later are appended to it, so old checkouts keep working.
 """
 import base64
@@ -16,7 +17,15 @@ def fill(value: str) -> str:
         return secrets.token_urlsafe(32)
     if value == "__fernet__":
         return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    if value == "__password__":
+        return secrets.token_urlsafe(15)  # 20 characters, about 120 bits
     return value
+
+
+def say_where_the_admin_password_is(keys) -> None:
+    if "STAFF_ADMIN_PASSWORD" in keys:
+        print("The staff console's first account (an admin) is STAFF_ADMIN_USER in .env; its password is "
+              "STAFF_ADMIN_PASSWORD in .env. Sign in at http://localhost:<WEB_PORT>/staff/ (docs/console.md).")
 
 
 def parse_keys(text: str) -> set:
@@ -44,12 +53,14 @@ def main(root: Path) -> int:
         env_path.write_text(render(template))
         env_path.chmod(0o600)
         print("Created .env with fresh secrets.")
+        say_where_the_admin_password_is(parse_keys(template))
         return 0
     missing = parse_keys(template) - parse_keys(env_path.read_text())
     if missing:
         with env_path.open("a") as handle:
             handle.write("# added from .env.example\n" + render(template, only_keys=missing))
         print(f"Added {len(missing)} new key(s) to .env: {', '.join(sorted(missing))}")
+        say_where_the_admin_password_is(missing)
     return 0
 
 

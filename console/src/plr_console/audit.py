@@ -1,0 +1,36 @@
+"""The console's audit: who looked at which request's personal details, when; also sign-ins,
+lock-outs and exports. The backend keeps its own history of status changes."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from .store import Store
+
+
+class Audit:
+    def __init__(self, store: Store, clock: Callable[[], float]) -> None:
+        self.store = store
+        self.clock = clock
+
+    def record(self, username: str, action: str, reference: str | None = None) -> None:
+        with self.store.tx() as db:
+            db.execute("INSERT INTO audit (at, username, action, reference) VALUES (?, ?, ?, ?)",
+                       (self.clock(), username, action, reference))
+
+    def for_reference(self, reference: str, limit: int = 100) -> list[dict]:
+        with self.store.tx() as db:
+            rows = db.execute("SELECT at, username, action FROM audit WHERE reference = ? ORDER BY id DESC LIMIT ?",
+                              (reference, limit)).fetchall()
+        return [{"at": _iso(r["at"]), "username": r["username"], "action": r["action"]} for r in rows]
+
+    def recent(self, limit: int = 200) -> list[dict]:
+        with self.store.tx() as db:
+            rows = db.execute("SELECT at, username, action, reference FROM audit ORDER BY id DESC LIMIT ?",
+                              (limit,)).fetchall()
+        return [{"at": _iso(r["at"]), "username": r["username"], "action": r["action"],
+                 "reference": r["reference"]} for r in rows]
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
