@@ -13,6 +13,8 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from content import contacts
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -66,9 +68,9 @@ def load_settings() -> Settings:
     return Settings(
         backend_url=_required("BACKEND_URL").rstrip("/"),
         actions_api_key=_required("ACTIONS_API_KEY"),
-        helpdesk_phone=_optional("HELPDESK_PHONE", "0345 602 2589"),
+        helpdesk_phone=contacts.value("helpdesk_phone"),
         helpdesk_hours=_optional("HELPDESK_HOURS") or None,
-        accessible_formats_email=_optional("ACCESSIBLE_FORMATS_EMAIL", "info@sfa.bis.gov.uk"),
+        accessible_formats_email=contacts.value("accessible_formats_email"),
         outbox_path=Path(outbox),
         outbox_key=_required("OUTBOX_ENCRYPTION_KEY"),
         outbox_retry_seconds=_float("OUTBOX_RETRY_SECONDS", 5.0),

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -28,12 +27,12 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.lock_store import LockError
 
 from channels.ratelimit import ConversationLimiter
+from content import contacts
 from stores import turn
 from stores.tracker_store import TrackerStoreUnavailable
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_HELPDESK_PHONE = "0345 602 2589"
 # Longer than any answer the assistant asks for (the web chat's box has the same limit).
 MAX_MESSAGE_CHARS = 1000
 # C0/C1 control characters except tab and newline, plus bidi overrides that can disguise text.
@@ -43,11 +42,12 @@ OK, RATE_LIMITED, FAILED = "ok", "rate_limited", "failed"
 
 
 def helpdesk_phone() -> str:
-    return (os.environ.get("HELPDESK_PHONE") or DEFAULT_HELPDESK_PHONE).strip().strip('"')
+    """The reviewed number (content/contacts.yml), or HELPDESK_PHONE when it is set."""
+    return contacts.value("helpdesk_phone")
 
 
 def technical_problem_text() -> str:
-    return ("Sorry, something went wrong on our side and I couldn't deal with your last message. "
+    return ("Sorry, something went wrong on our side and I could not deal with your last message. "
             "Please send it again in a minute. If it keeps happening, call the LRS helpdesk on "
             f"{helpdesk_phone()}.")
 
@@ -61,7 +61,7 @@ SLOW_DOWN_TEXT = ("You're sending messages faster than I can answer them. "
                   "Please wait a few seconds, then send your message again.")
 TOO_LONG_TEXT = (f"That message is too long for me. Please send a shorter one "
                  f"(up to {MAX_MESSAGE_CHARS} characters).")
-NO_WORDS_TEXT = "I didn't get any words in that message. Please type it again."
+NO_WORDS_TEXT = "I did not get any words in that message. Please type it again."
 
 
 def clean_text(text: str) -> str:

@@ -2,25 +2,28 @@
 a fault. Everything else a caller hears comes from the domain's `twilio_voice` variations.
 
 Kept short and plain, one idea per sentence, like the voice variations. Only the helpdesk
-number is filled in; it comes from HELPDESK_PHONE.
+number is filled in: content/contacts.py's value, which HELPDESK_PHONE overrides.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from content import contacts
+
 
 @dataclass(frozen=True)
 class VoicePrompts:
-    helpdesk_phone: str = "0345 602 2589"
+    # The telephone channel passes its configured number; this default is the reviewed one.
+    helpdesk_phone: str = contacts.value("helpdesk_phone")
 
     @property
     def phone(self) -> str:
         return f'<say-as interpret-as="telephone">{self.helpdesk_phone}</say-as>'
 
     # First silent or unheard turn: say so, then ask the question again.
-    not_heard: str = "Sorry, I didn't catch that."
+    not_heard: str = "Sorry, I did not catch that."
     # Second: the keypad, with what the question's directive says to key (or 0 for a person).
-    keypad_offer: str = "Sorry, I still didn't catch that. You can use your telephone keypad instead."
+    keypad_offer: str = "Sorry, I still did not catch that. You can use your telephone keypad instead."
     keypad_default: str = "To talk to a person, press 0."
     # The assistant said nothing speakable (an action failed, say): never leave the caller in silence.
     say_again: str = "Sorry, could you say that again?"
@@ -32,7 +35,7 @@ class VoicePrompts:
 
     @property
     def no_transfer(self) -> str:
-        return f"I can't put you through from here. Please call the LRS helpdesk on {self.phone}. Goodbye."
+        return f"I cannot put you through from here. Please call the LRS helpdesk on {self.phone}. Goodbye."
 
     @property
     def dial_failed(self) -> str:

@@ -86,7 +86,7 @@ def test_full_opt_out_with_several_values_and_one_correction(stack):
     say(stack, sender, "check my request")
     say(stack, sender, "PLR-2345-6789")
     unknown, _ = say(stack, sender, "3 April 2001")
-    assert wrong_dob == unknown and "couldn't find" in unknown
+    assert wrong_dob == unknown and "could not find" in unknown
 
 
 def test_opt_in_cancel_clears_everything_and_sends_nothing(stack):

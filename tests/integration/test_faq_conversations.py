@@ -18,7 +18,7 @@ def say(stack, sender, text):
 def test_how_long_after_an_opt_out_answer_is_about_opt_out_requests(stack):
     sender = new_sender("faq")
     reply, replies = say(stack, sender, "what does opting out actually change")
-    assert "not shared" in reply and "Would you like to?" in reply
+    assert "not shared" in reply and "Shall I start a request?" in reply
     assert buttons(replies) == ["Yes, start a request", "No thanks"]
 
     reply, _ = say(stack, sender, "and how long does that take?")
@@ -77,4 +77,4 @@ def test_thanks_small_talk_and_out_of_scope(stack):
     assert "welcome" in say(stack, sender, "thanks very much")[0]
     assert "learning record" in say(stack, sender, "tell me a joke")[0].lower()
     reply, replies = say(stack, sender, "can you book me a train ticket")
-    assert "can't help with that" in reply and "Talk to a person" in buttons(replies)
+    assert "cannot help with that" in reply and "Talk to a person" in buttons(replies)

@@ -1,6 +1,8 @@
 """Every phone number, email address, postal address, duration, date and web address in
-any response (domain/*.yml) appears in the project's facts copy (docs/facts.yml) or in
-the configuration template (.env.example)."""
+any response (domain/*.yml), as a learner gets it, appears in the project's facts copy
+(docs/facts.yml). Responses name contact details only as {placeholders} that content/nlg.py
+fills from content/contacts.py: a literal phone number, email address or web address in a
+response is an error, because a deployment's setting could not change it."""
 from __future__ import annotations
 
 import re
@@ -8,7 +10,8 @@ from typing import Dict, List
 
 import pytest
 
-from tests.unit.domain_files import env_example_values, facts, variations
+from content import contacts
+from tests.unit.domain_files import ROOT, env_example_values, facts, variations
 
 NUMBER_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|sixty"
 MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
@@ -50,7 +53,36 @@ def allowed_corpus() -> str:
     statements = [entry["statement"] for section in ("policy", "facts") for entry in data[section].values()]
     # Made-up values that responses show as format examples ("for example SW1A 1AA").
     examples = list(data.get("format_examples") or [])
-    return "\n".join(statements + examples + list(env_example_values().values()))
+    return "\n".join(statements + examples)
+
+
+_PLACEHOLDER = re.compile(r"{([a-z_0-9]+)}")
+# The site's name, as in "search GOV.UK for ...": not an address a setting could change.
+SITE_NAMES = {"gov.uk"}
+LITERAL_KINDS = ("phone number", "email address", "web address")
+
+
+def filled(text: str) -> str:
+    """A response as a learner gets it: each contact placeholder with its reviewed value.
+
+    Placeholders backed by a fact (contacts.yml `fact`) are filled; the others are settings of
+    this service (how long the chat keeps a conversation, say), not facts, and stay as they are,
+    as do the conversation's own ({reference})."""
+    reviewed = contacts.reviewed()
+    return _PLACEHOLDER.sub(
+        lambda m: reviewed[m.group(1)].value if m.group(1) in reviewed and reviewed[m.group(1)].fact
+        else m.group(0), text)
+
+
+def literal_contacts(text: str) -> List[tuple]:
+    """Phone numbers, email and web addresses written into a text instead of a placeholder."""
+    examples = {_flat(e) for e in facts().get("format_examples") or []}
+    return [(kind, value) for kind, value in found_items(text)
+            if kind in LITERAL_KINDS and _flat(value) not in examples | SITE_NAMES]
+
+
+def variation_text(variation) -> str:
+    return variation.text + " " + " ".join(b.get("title", "") for b in variation.buttons)
 
 
 def is_allowed(kind: str, value: str, corpus: str) -> bool:
@@ -92,19 +124,54 @@ def test_made_up_details_are_not_allowed():
 
 
 def test_responses_do_contain_contact_details_to_check():
-    kinds = {kind for variation in variations() for kind, _ in found_items(variation.text)}
+    kinds = {kind for variation in variations() for kind, _ in found_items(filled(variation.text))}
     assert {"phone number", "email address", "postcode", "duration", "web address"} <= kinds
 
 
-def test_every_detail_in_every_response_is_in_the_facts_or_the_configuration():
+def test_every_detail_in_every_response_is_in_the_facts():
     corpus = allowed_corpus()
     unknown = [
         f"{variation.source}:{variation.response}: {kind} {value!r}"
         for variation in variations()
-        for kind, value in found_items(variation.text + " " + " ".join(b.get("title", "") for b in variation.buttons))
+        for kind, value in found_items(filled(variation_text(variation)))
         if not is_allowed(kind, value, corpus)
     ]
     assert unknown == [], "\n".join(unknown)
+
+
+@pytest.mark.parametrize("text, literal", [
+    ("Call the LRS helpdesk on 0345 602 2589.", [("phone number", "0345 602 2589")]),
+    ("Email LRS.Support@education.gov.uk", [("email address", "LRS.Support@education.gov.uk")]),
+    ("See gov.uk/call-charges", [("web address", "gov.uk/call-charges")]),
+    ("Call the LRS helpdesk on {helpdesk_phone}, or see {privacy_notice_url}.", []),
+    ("Type it like name@example.com. For example, SW1A 1AA. Search GOV.UK for it.", []),
+])
+def test_literal_contact_details_are_found(text, literal):
+    assert literal_contacts(text) == literal
+
+
+def test_no_response_writes_a_contact_detail_instead_of_its_placeholder():
+    literal = [f"{v.source}:{v.response} ({v.channel or 'text'}): {kind} {value!r}"
+               for v in variations() for kind, value in literal_contacts(variation_text(v))]
+    assert literal == [], "use a placeholder from content/contacts.yml instead:\n" + "\n".join(literal)
+
+
+def test_every_placeholder_in_a_response_is_a_contact_or_a_known_slot():
+    from content.readability import SAMPLE_VALUES
+    review = {"review_name", "review_dob", "review_postcode", "review_previous_name", "review_uln", "review_email",
+              "review_uln_last3", "fallback_option_1_payload", "fallback_option_2_payload"}
+    known = set(contacts.reviewed()) | set(SAMPLE_VALUES) | review
+    unknown = {(v.response, name) for v in variations() for name in _PLACEHOLDER.findall(variation_text(v))
+               if name not in known}
+    assert unknown == set()
+
+
+@pytest.mark.parametrize("path", ["channels/guard.py", "channels/voice_prompts.py", "actions/settings.py"])
+def test_channel_and_action_texts_take_the_helpdesk_number_from_the_contacts(path):
+    source = (ROOT / path).read_text(encoding="utf-8")
+    # Phone numbers and email addresses; code names such as socket.io are not web addresses.
+    written = [item for item in literal_contacts(source) if item[0] != "web address"]
+    assert written == [], f"{path}: use content.contacts.value(...)"
 
 
 def test_configured_contacts_default_to_the_published_facts():

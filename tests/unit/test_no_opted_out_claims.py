@@ -1,12 +1,15 @@
 """No response says or implies that the learner is already opted out: an opt-out is a
-request that the LRS team reviews (docs/facts.yml, policy.opt_out_is_a_request)."""
+request that the LRS team reviews (docs/facts.yml, policy.opt_out_is_a_request). Buttons,
+keypad menus and the titles of the fallback's buttons ask; they never order the system to
+stop or start sharing ("Ask to stop sharing my PLR", "press 2 to ask us to stop sharing")."""
 from __future__ import annotations
 
 import re
 
 import pytest
+import yaml
 
-from tests.unit.domain_files import variations
+from tests.unit.domain_files import ROOT, variations
 
 CLAIMS = [re.compile(pattern, re.IGNORECASE) for pattern in [
     r"\byou(?:'re|\s+are)\s+(?:now\s+|already\s+)?opted[\s-]+out",
@@ -50,10 +53,10 @@ def test_claims_are_caught(text):
 @pytest.mark.parametrize("text", [
     "I can start an opt-out request now. Would you like to?",
     "Your opt-out request has been sent. The LRS team will review it and confirm what can be done.",
-    "An opt-out puts a 'not shared' flag on your record.",
+    "If the LRS puts a 'not shared' flag on your record, anyone who asks for your PLR is told you chose not to share it.",
     "Opt-outs made before 25 May 2018 stay in place.",
     "Opting out does not remove your ULN.",
-    "I can't check whether you have one.",
+    "I cannot check whether you have one.",
 ])
 def test_requests_and_explanations_pass(text):
     assert not claims_opted_out(text)
@@ -69,3 +72,80 @@ def test_offers_to_opt_out_speak_of_a_request():
               and v.response.startswith("utter_faq/")]
     assert offers, "expected FAQ answers that offer an opt-out request"
     assert all("request" in v.text.lower() for v in offers)
+
+
+# A button or keypad choice that reads as an order to the system: "Stop sharing my PLR",
+# "press 2 to stop sharing your record", "3 to share it again".
+ORDERS = [re.compile(pattern, re.IGNORECASE) for pattern in [
+    r"^\s*(?:stop|start|restart|resume)\s+sharing\b",
+    r"^\s*share\s+(?:my|your)\s+(?:plr|record|data|learning\s+record)\b",
+    r"^\s*opt\s+(?:me\s+)?(?:out|in|back\s+in)\b",
+    r"\b(?:press\s+)?\d\s+(?:to|for)\s+(?:stop|start|restart)\s+sharing\b",
+    r"\b(?:press\s+)?\d\s+(?:to|for)\s+shar(?:e|ing)\s+(?:it|your\s+\w+|my\s+\w+)\s+again\b",
+    r"\b(?:press\s+)?\d\s+to\s+opt\s+(?:out|in|back\s+in)\b",
+]]
+
+
+def reads_as_an_order(text: str) -> bool:
+    return any(pattern.search(text) for pattern in ORDERS)
+
+
+@pytest.mark.parametrize("text", [
+    "Stop sharing my PLR",
+    "Share my PLR again",
+    "Opt out",
+    "Press 1 to ask a question, 2 to stop sharing your record, 3 to share it again.",
+    "press 1 to stop sharing your record, 2 to share it again",
+    "Press 2 to opt out.",
+])
+def test_orders_are_caught(text):
+    assert reads_as_an_order(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Ask to stop sharing my PLR",
+    "Ask to share my PLR again",
+    "Press 1 to ask a question, 2 to ask us to stop sharing your record, 3 to ask us to share it again.",
+    "Or press 1 to ask to stop sharing, 2 to ask to share again, or 3 to check a request.",
+    "Yes, start a request",
+    "Check a request",
+])
+def test_requests_are_not_orders(text):
+    assert not reads_as_an_order(text)
+
+
+def _keypad(variation_custom) -> str:
+    voice = (variation_custom or {}).get("voice") if isinstance(variation_custom, dict) else None
+    return str((voice or {}).get("keypad") or "")
+
+
+def spoken_and_shown_choices():
+    """(where, text) of every button title, keypad prompt and voice text in the domain."""
+    for path in sorted((ROOT / "domain").glob("*.yml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for response, options in (document.get("responses") or {}).items():
+            for option in options or []:
+                where = f"{path.name}:{response} ({option.get('channel') or 'text'})"
+                for button in option.get("buttons") or []:
+                    yield f"{where} button", str(button.get("title") or "")
+                if _keypad(option.get("custom")):
+                    yield f"{where} keypad", _keypad(option.get("custom"))
+                if option.get("channel") == "twilio_voice":
+                    yield f"{where} text", str(option.get("text") or "")
+
+
+def test_buttons_and_keypad_prompts_ask_rather_than_order():
+    orders = [f"{where}: {text}" for where, text in spoken_and_shown_choices() if reads_as_an_order(text)]
+    assert orders == [], "\n".join(orders)
+
+
+def test_fallback_button_titles_ask_rather_than_order():
+    titles = yaml.safe_load((ROOT / "actions" / "intent_titles.yml").read_text(encoding="utf-8"))
+    entries = list(titles["intents"].items()) + list(titles["faq"].items())
+    orders = [f"{key}: {entry['title']}" for key, entry in entries if reads_as_an_order(entry["title"])]
+    assert orders == [], "\n".join(orders)
+
+
+def test_no_button_or_keypad_prompt_claims_the_learner_is_opted_out():
+    claims = [f"{where}: {text}" for where, text in spoken_and_shown_choices() if claims_opted_out(text)]
+    assert claims == [], "\n".join(claims)

@@ -177,7 +177,7 @@ def test_silence_twice_offers_the_keypad_then_a_person(stack):
     call.say("Smith")  # now the date of birth question
     first = call.silence()
     listens(first, numDigits="8", finishOnKey="#")
-    assert first.text.startswith("Sorry, I didn't catch that.") and "date of birth" in first.text
+    assert first.text.startswith("Sorry, I did not catch that.") and "date of birth" in first.text
     second = call.silence()
     listens(second, numDigits="8", finishOnKey="#")
     assert "keypad" in second.text and "Key in your date of birth as 8 digits" in second.text
@@ -194,7 +194,7 @@ def test_silence_twice_offers_the_keypad_then_a_person(stack):
     # silence after it asks that again rather than re-reading the answer.
     assert reply.text.endswith("Is there anything else I can help with?")
     quiet = call2.silence()
-    assert quiet.text == "Sorry, I didn't catch that. Is there anything else I can help with?"
+    assert quiet.text == "Sorry, I did not catch that. Is there anything else I can help with?"
     call.hang_up()
     call2.hang_up()
 
@@ -229,12 +229,12 @@ def test_star_repeats_and_unrecognised_speech_counts_like_silence(stack):
     greeting = call.ring()
     assert call.press("*").text == greeting.text
     first = call.say(first_miss)
-    assert "not sure I understood" in first.text or "didn't understand" in first.text, first.text
+    assert "not sure I understood" in first.text or "did not understand" in first.text, first.text
     assert "misses=1" in first.gather.get("action")
     second = call.say(second_miss)
-    assert "keypad" in second.text and "press 1 to stop sharing" in second.text, second.text
+    assert "press 1 to ask to stop sharing" in second.text, second.text
     consent = call.press("1")
-    assert "Shall we start?" in consent.text and "press 1 or 2" in consent.text
+    assert "Shall we start?" in consent.text and "press 1 or 2" in consent.text.lower()
     call.hang_up()
     # A third miss in a row puts the caller through to a person.
     lost = caller(stack)

@@ -140,7 +140,7 @@ def test_misses_repeat_then_offer_the_keypad_then_transfer():
                          asks=True)
     previous = ([question], question.directive)
     first = xml(chan.missed(turns(chan), previous, 1)).find("Gather")
-    assert "".join(first.itertext()) == "Sorry, I didn't catch that.What is your date of birth?"
+    assert "".join(first.itertext()) == "Sorry, I did not catch that.What is your date of birth?"
     assert first.get("numDigits") == "8"
     second = xml(chan.missed(turns(chan), previous, 2)).find("Gather")
     assert "Key in 8 digits." in "".join(second.itertext()) and "keypad" in "".join(second.itertext())
@@ -153,4 +153,4 @@ def test_answers_that_ask_nothing_are_followed_by_a_question():
     assert "".join(root.find("Gather").itertext()).endswith("Is there anything else I can help with?")
     # ... and silence after such an answer asks that question, not the answer again.
     again = xml(chan.missed(turns(chan), ([Utterance("A ULN has 10 digits.")], None), 1))
-    assert "".join(again.itertext()) == "Sorry, I didn't catch that.Is there anything else I can help with?"
+    assert "".join(again.itertext()) == "Sorry, I did not catch that.Is there anything else I can help with?"
