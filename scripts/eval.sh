@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # `make eval`: NLU quality.
+#  0. The readability figures of every response: Flesch-Kincaid grade per response (the hardest
+#     ten) and the average (content/readability.py).
 #  1. Held-out evaluation (tests/nlu/) with the trained model: reports/heldout/ (per-intent F1,
 #     confusion matrix), the same gate `make test` applies.
 #  2. scripts/nlu_quality.py: 5-fold cross-validation of data/nlu/ repeated with 3 seeds (mean ± sd
@@ -15,6 +17,9 @@ export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2} RASA_TELEMETRY_ENABLED=fa
 MODEL=${MODEL:-models/current.tar.gz}
 FOLDS=${FOLDS:-5}
 SEEDS=${SEEDS:-1,2,3}
+
+echo "== Readability of every response (content/readability.py; test_plain_english.py holds the targets)"
+.venv/bin/python -W ignore -m content.readability --no-fail
 
 echo "== Held-out evaluation (tests/nlu/) with $MODEL"
 start=$(date +%s)

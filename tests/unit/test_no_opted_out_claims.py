@@ -53,7 +53,8 @@ def test_claims_are_caught(text):
 @pytest.mark.parametrize("text", [
     "I can start an opt-out request now. Would you like to?",
     "Your opt-out request has been sent. The LRS team will review it and confirm what can be done.",
-    "If the LRS puts a 'not shared' flag on your record, anyone who asks for your PLR is told you chose not to share it.",
+    "If the LRS puts a 'not shared' flag on your record, anyone who asks for your PLR is told you chose not "
+    "to share it.",
     "Opt-outs made before 25 May 2018 stay in place.",
     "Opting out does not remove your ULN.",
     "I cannot check whether you have one.",
