@@ -5,8 +5,8 @@ rebuilds those slots from the stored SlotSet events, so while a request is open 
 values stay in the store. Everything else goes at the first save that can drop it:
 
 - a user message that answered a question about the learner, gave details that filled a
-  personal slot, or carries something shaped like a date, postcode, ULN or email, keeps its
-  intent but not its words or entities;
+  personal slot, carries something shaped like a date, postcode, ULN or email, or told of
+  distress (the safeguarding intent), keeps its intent but not its words or entities;
 - a SlotSet of a personal slot keeps its value only while that value is the slot's current
   one: after a correction, a submission, a cancel, "Start again" or a new session it is None;
 - a bot message that showed the details (the read-back) keeps its buttons but not its words
@@ -55,6 +55,8 @@ def privacy_of_reply(utter_action: Optional[str]) -> Optional[str]:
 
 # What a bot event's metadata says about which response it was, as opposed to what filled it.
 _RESPONSE_NAMES = frozenset({"utter_action", "template"})
+# Messages whose words are never kept, whatever they contain.
+SENSITIVE_INTENTS = frozenset({"safeguarding"})
 # Events after which Rasa starts the slots again from nothing.
 RESETS = frozenset({"restart", "session_started", "reset_slots"})
 
@@ -168,6 +170,10 @@ def _user_is_personal(user: Dict[str, Any], asked: Optional[str], fills_details:
     text = user.get("text") or ""
     if not text or text == USER_PLACEHOLDER or text.startswith("/"):
         return False  # nothing typed, already removed, or a button's payload
+    # What a learner in distress wrote is health or abuse information: the intent is enough
+    # for anyone reviewing the conversation to see that help was offered.
+    if ((user.get("parse_data") or {}).get("intent") or {}).get("name") in SENSITIVE_INTENTS:
+        return True
     return (asked in PERSONAL_QUESTIONS or fills_details or bool(_SHAPES.search(text))
             or mentions_a_detail(text))
 

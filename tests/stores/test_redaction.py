@@ -159,5 +159,15 @@ def test_the_socket_output_adds_the_flag_to_what_it_emits():
     loop = asyncio.new_event_loop()
     loop.run_until_complete(output.send_response("room", {"text": "What is your postcode?",
                                                           "utter_action": "utter_ask_postcode"}))
-    loop.run_until_complete(output.send_response("room", {"text": "A ULN is ...", "utter_action": "utter_faq/uln_what"}))
+    loop.run_until_complete(output.send_response("room", {"text": "A ULN is ...",
+                                                          "utter_action": "utter_faq/uln_what"}))
     assert sio.sent == [{"text": "What is your postcode?", "privacy": "personal"}, {"text": "A ULN is ..."}]
+
+
+def test_a_message_of_distress_keeps_its_intent_but_not_its_words():
+    events = [user("i dont want to be here anymore", "safeguarding"),
+              bot("You are not alone ...", "utter_safeguarding")]
+    redacted, _ = redaction.redact(events)
+    assert redacted[0]["text"] == USER_PLACEHOLDER
+    assert redacted[0]["parse_data"]["intent"]["name"] == "safeguarding"
+    assert redacted[1] == events[1]
