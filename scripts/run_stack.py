@@ -15,7 +15,7 @@ from testkit.stack import ROOT, Stack, StackConfig, read_env_file  # noqa: E402
 
 def main() -> int:
     env = {**read_env_file(ROOT / ".env"), **os.environ}
-    stack = Stack(StackConfig.from_env(env))
+    stack = Stack(StackConfig.from_env(env, with_console=True))
     stopping = False
 
     def on_signal(signum, frame):
@@ -38,6 +38,7 @@ def main() -> int:
         f"  Rasa socket.io  {config.rasa_url}/socket.io/\n"
         f"  Action server   {config.action_url}/health\n"
         f"  Backend         {config.backend_url}/openapi.json\n"
+        f"  Staff console   {config.web_url}/staff/   (first account: STAFF_ADMIN_USER / STAFF_ADMIN_PASSWORD in .env)\n"
         "Press Ctrl-C to stop everything.",
         flush=True,
     )

@@ -47,6 +47,9 @@ class StackConfig:
     extra_env: Dict[str, str] = field(default_factory=dict)
     with_backend: bool = True
     with_web: bool = True
+    # The staff console (console/): started by `make run` and the console's own browser tests.
+    with_console: bool = False
+    console_port: int = 8070
 
     @classmethod
     def from_env(cls, env: Dict[str, str], **overrides) -> StackConfig:
@@ -59,6 +62,7 @@ class StackConfig:
             action_port=port("ACTION_PORT", 5055),
             backend_port=port("BACKEND_PORT", 8000),
             web_port=port("WEB_PORT", 8080),
+            console_port=port("CONSOLE_PORT", 8070),
         )
         for key, value in overrides.items():
             setattr(config, key, value)
@@ -94,6 +98,7 @@ class Stack:
                 "ACTION_PORT": str(config.action_port),
                 "RASA_PORT": str(config.rasa_port),
                 "WEB_PORT": str(config.web_port),
+                "CONSOLE_PORT": str(config.console_port),
                 "BACKEND_URL": config.backend_url,
                 "ACTION_ENDPOINT_URL": f"{config.action_url}/webhook",
                 "RASA_URL": config.rasa_url,
@@ -138,6 +143,29 @@ class Stack:
             argv += ["--cors", origin]
         return argv
 
+    # The staff console, on loopback: the web page's server passes /staff/ to it.
+    def console_argv(self) -> List[str]:
+        return [str(ROOT / "console/.venv/bin/python"), "-m", "plr_console", "serve",
+                "--host", "127.0.0.1", "--port", str(self.config.console_port)]
+
+    # Least privilege by allow-list: the staff key, Rasa's API token, its own CSRF secret and
+    # the first admin's account; no other service's secret, and no .env of its own.
+    CONSOLE_KEYS = frozenset({
+        "STAFF_API_KEY", "RASA_API_TOKEN", "CONSOLE_SECRET", "STAFF_ADMIN_USER", "STAFF_ADMIN_PASSWORD",
+        "BACKEND_URL", "RASA_URL", "CONSOLE_PORT", "CONSOLE_DB", "CONSOLE_RUNS_DIR", "BIND_HOST",
+        "PATH", "HOME", "LANG", "LC_ALL", "TZ", "PYTHONUNBUFFERED", "LOG_LEVEL"})
+
+    def console_env(self) -> Dict[str, str]:
+        env = {key: value for key, value in self.env.items() if key in self.CONSOLE_KEYS}
+        env["PLR_ENV_FILE"] = os.devnull
+        return env
+
+    def start_console(self, timeout: float) -> None:
+        service = Service("console", self.console_argv(), self.config.log_dir / "console.log",
+                          env=self.console_env(), cwd=ROOT)
+        self.services["console"] = service
+        service.start().wait_http(f"http://127.0.0.1:{self.config.console_port}/healthz", timeout)
+
     # The web chat page (webchat/server.py, stdlib only); health at /healthz.
     def web_argv(self) -> List[str]:
         return [str(ROOT / ".venv/bin/python"), str(ROOT / "webchat" / "server.py"),
@@ -152,6 +180,8 @@ class Stack:
                 f"{self.config.action_url}/health", timeout)
             self._service("rasa", self.rasa_argv()).start().wait_http(
                 f"{self.config.rasa_url}/", timeout)
+            if self.config.with_console:
+                self.start_console(timeout)
             if self.config.with_web:
                 self._service("web", self.web_argv()).start().wait_http(
                     f"http://{self.config.host}:{self.config.web_port}/healthz", timeout)

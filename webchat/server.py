@@ -14,6 +14,7 @@ import json
 import os
 import re
 import sys
+import http.client
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -51,12 +52,43 @@ _HOST = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$")
 DEFAULT_PHONE = "0345 602 2589"
 
 
+# The staff console (console/) is served under /staff/ on this page's address: requests are
+# passed to it on loopback and its answers (cookies, redirects, its own security headers) come
+# back unchanged. Hop-by-hop headers stay on their own hop.
+STAFF_PREFIX = "/staff"
+STAFF_BODY_LIMIT = 64 * 1024
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+              "transfer-encoding", "upgrade", "content-length", "server", "date"}
+STAFF_REQUEST_HEADERS = ("Cookie", "Content-Type", "Accept", "Accept-Language", "User-Agent")
+
+
+def proxy_to_console(handler: BaseHTTPRequestHandler, port: int) -> Tuple[int, bytes, list]:
+    """(status, body, headers) of the console's answer to this request, or a 502/413 of our own."""
+    length = int(handler.headers.get("Content-Length") or 0)
+    if length > STAFF_BODY_LIMIT:
+        return 413, b"Request too large\n", [("Content-Type", "text/plain; charset=utf-8")]
+    body = handler.rfile.read(length) if length else None
+    headers = {k: handler.headers[k] for k in STAFF_REQUEST_HEADERS if handler.headers.get(k)}
+    headers.update({"Host": handler.headers.get("Host", ""), "X-Forwarded-Proto": "http",
+                    "X-Forwarded-For": handler.client_address[0]})
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=90)
+    try:
+        connection.request(handler.command, handler.path, body=body, headers=headers)
+        answer = connection.getresponse()
+        return answer.status, answer.read(), [(k, v) for k, v in answer.getheaders() if k.lower() not in HOP_BY_HOP]
+    except OSError:
+        return 502, b"The staff console is not running.\n", [("Content-Type", "text/plain; charset=utf-8")]
+    finally:
+        connection.close()
+
+
 class Settings:
     def __init__(self, env: Dict[str, str]) -> None:
         self.rasa_port = int(env.get("RASA_PORT") or 5005)
         self.socket_url = (env.get("WEB_SOCKET_URL") or "").strip().rstrip("/")
         self.helpdesk_phone = (env.get("HELPDESK_PHONE") or DEFAULT_PHONE).strip()
         self.helpdesk_hours = (env.get("HELPDESK_HOURS") or "").strip()
+        self.console_port = int(env.get("CONSOLE_PORT") or 8070)
 
     def socket_origin(self, host_header: str) -> str | None:
         """Where the page's socket connects: WEB_SOCKET_URL, else the Rasa port on the host the
@@ -181,7 +213,32 @@ class Handler(BaseHTTPRequestHandler):
         content_type = CONTENT_TYPES.get(file.suffix, "application/octet-stream")
         return 200, file.read_bytes(), content_type, headers, "no-cache"
 
+    def _staff(self) -> bool:
+        """Pass /staff/... to the console; True when this request was one of those."""
+        path = urlsplit(self.path).path
+        if path == STAFF_PREFIX:
+            self._send(308, b"", "text/plain; charset=utf-8", {"Location": STAFF_PREFIX + "/"})
+            return True
+        if not path.startswith(STAFF_PREFIX + "/"):
+            return False
+        status, body, headers = proxy_to_console(self, self.settings.console_port)
+        self.send_response(status)
+        for key, value in headers:
+            self.send_header(key, value)
+        present = {key.lower() for key, _ in headers}
+        for key, value in (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+                           ("Referrer-Policy", "no-referrer"), ("Cache-Control", "no-store")):
+            if key.lower() not in present:
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        return True
+
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if self._staff():
+            return
         status, body, content_type, headers, cache = self._route()
         self._send(status, body, content_type, headers, cache)
 
@@ -194,7 +251,11 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _not_allowed  # noqa: N815
+    def do_POST(self) -> None:  # noqa: N802 - only the staff console takes forms
+        if not self._staff():
+            self._not_allowed()
+
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _not_allowed  # noqa: N815
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
         # Method, path and status only: no query strings, no headers.
