@@ -142,6 +142,23 @@ def fresh_backend(server_factory) -> Iterator[BackendServer]:
 
 
 @pytest.fixture
+def fresh_backend_factory(server_factory) -> Iterator[Callable[..., BackendServer]]:
+    """Like fresh_backend, with settings of the test's choosing: `factory(extra_env={...})`."""
+    started: list[BackendServer] = []
+
+    def make(**kwargs) -> BackendServer:
+        server = server_factory("custom", **kwargs)
+        started.append(server)
+        return server.start()
+
+    try:
+        yield make
+    finally:
+        for server in started:
+            server.stop()
+
+
+@pytest.fixture
 def actions(backend: BackendServer):
     with backend.client("actions") as client:
         yield client

@@ -107,6 +107,8 @@ class BackendServer:
     log_dir: Path
     env_file: Path
     retention_days: int = 365
+    # Settings a test adds or overrides (e.g. a short RETENTION_SWEEP_SECONDS).
+    extra_env: dict = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     service: Service | None = None
 
@@ -124,6 +126,9 @@ class BackendServer:
             "BIND_HOST": "127.0.0.1",
             "RETENTION_DAYS": str(self.retention_days),
             "LOG_LEVEL": "INFO",
+            # The fuzz tests read the service's own OpenAPI document; production leaves it off.
+            "BACKEND_OPENAPI": "true",
+            **self.extra_env,
         }
 
     @property
@@ -198,3 +203,8 @@ class BackendServer:
 
 def submit(client: httpx.Client, body: dict, key: str | None = None) -> httpx.Response:
     return client.post("/v1/requests", json=body, headers={"Idempotency-Key": key or new_key()})
+
+
+def check_status(client: httpx.Client, reference: str, date_of_birth: str) -> httpx.Response:
+    """The actions key's status check: the date of birth in the body, never in the URL."""
+    return client.post(f"/v1/requests/{reference}/status-check", json={"date_of_birth": date_of_birth})

@@ -9,7 +9,11 @@ from support import new_key, person, submit
 ROUTES = [
     ("POST", "/v1/requests"),
     ("GET", "/v1/requests"),
-    ("GET", "/v1/requests/PLR-2345-6789?date_of_birth=2001-03-12"),
+    ("GET", "/v1/requests/PLR-2345-6789"),
+    ("POST", "/v1/requests/PLR-2345-6789/status-check"),
+    ("POST", "/v1/undeliverable"),
+    ("GET", "/v1/undeliverable"),
+    ("GET", "/v1/reports/retention"),
     ("POST", "/v1/requests/PLR-2345-6789/status"),
     ("GET", "/v1/anything-else"),
 ]
@@ -48,6 +52,23 @@ def test_actions_key_cannot_use_staff_routes(backend, actions):
 def test_staff_key_cannot_submit(staff):
     response = submit(staff, person())
     assert response.status_code == 403
+
+
+def test_actions_key_cannot_read_dead_letters_or_reports(actions, staff):
+    assert actions.get("/v1/undeliverable").status_code == 403
+    assert actions.get("/v1/reports/retention").status_code == 403
+    forwarded = {"idempotency_key": new_key(), "http_status": 422, "request": {"type": "opt_out"}}
+    assert staff.post("/v1/undeliverable", json=forwarded).status_code == 403
+    assert (
+        staff.post("/v1/requests/PLR-2345-6789/status-check", json={"date_of_birth": "2001-03-12"}).status_code == 403
+    )
+
+
+def test_openapi_is_off_unless_enabled(fresh_backend_factory):
+    server = fresh_backend_factory(extra_env={"BACKEND_OPENAPI": ""})
+    with server.client() as client:
+        assert client.get("/openapi.json").status_code == 404
+        assert client.get("/docs").status_code == 404
 
 
 def test_health_and_openapi_need_no_key(backend):

@@ -128,7 +128,8 @@ def test_raw_bytes_never_5xx(actions, staff, raw, content_type):
 def test_paths_and_query_strings_never_5xx(actions, staff, segment, dob, limit, cursor):
     path = f"/v1/requests/{quote(segment, safe='')}" if segment else "/v1/requests/"
     answers = [
-        actions.get(path, params={"date_of_birth": dob}),
+        actions.post(f"{path}/status-check", json={"date_of_birth": dob}),
+        actions.get(path),
         staff.get(path),
         staff.get("/v1/requests", params={"limit": limit, "cursor": cursor}),
     ]

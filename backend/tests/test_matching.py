@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from support import person, submit
+from support import check_status, person, submit
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +131,6 @@ def test_match_is_never_shown_on_the_actions_key(actions, unique_rows):
     row = unique_rows[12]
     body = person(uln=row["uln"])
     reference = submit(actions, body).json()["reference"]
-    view = actions.get(f"/v1/requests/{reference}", params={"date_of_birth": body["date_of_birth"]})
+    view = check_status(actions, reference, body["date_of_birth"])
     assert view.status_code == 200
     assert "match" not in view.json() and "matched" not in view.text

@@ -169,3 +169,33 @@ def test_catch_all_turns_an_unexpected_exception_into_a_json_503():
     assert response.status_code == 503
     assert response.headers["retry-after"] == "5"
     assert "retry" in response.json()["detail"] and "Testperson" not in response.text
+
+
+def test_date_of_birth_is_judged_on_the_uk_date(monkeypatch):
+    """At 23:30 UTC on 1 June it is already 2 June in the UK (BST): a learner born 2 June 2013
+    turns 13 that UK day, and the assistant (Europe/London) has accepted them."""
+    from datetime import UTC, datetime
+
+    from pydantic import ValidationError
+
+    from plr_backend import validation
+    from plr_backend.schemas import RequestIn
+
+    monkeypatch.setattr(validation, "utcnow", lambda: datetime(2026, 6, 1, 23, 30, tzinfo=UTC))
+    assert str(validation.today_uk()) == "2026-06-02"
+    body = {
+        "type": "opt_out",
+        "given_name": "Testy",
+        "family_name": "Testperson-Birthday",
+        "date_of_birth": "2013-06-02",
+        "postcode": "CV1 1AA",
+        "channel": "web",
+        "conversation_id": "conv-uk-date",
+    }
+    assert RequestIn.model_validate(body).date_of_birth == "2013-06-02"
+    with pytest.raises(ValidationError) as refused:
+        RequestIn.model_validate({**body, "date_of_birth": "2013-06-03"})
+    assert refused.value.errors()[0]["type"] == "age_under_13"
+    monkeypatch.setattr(validation, "utcnow", lambda: datetime(2026, 6, 1, 22, 30, tzinfo=UTC))
+    with pytest.raises(ValidationError):  # 23:30 BST on 1 June: not 13 yet
+        RequestIn.model_validate(body)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-import re
 from contextlib import asynccontextmanager
 from datetime import date
 from typing import Annotated
@@ -18,26 +19,37 @@ from .crypto import Vault
 from .db import Database
 from .middleware import ROLE_KEY, AccessLog, Authenticate, BodyLimit, CatchAll
 from .references import normalise_reference
+from .retention import run_periodically
 from .schemas import (
     Health,
+    Locked,
     Problem,
     RequestDetail,
     RequestIn,
     RequestPage,
     RequestType,
+    RetentionSummary,
     Status,
     StatusChange,
+    StatusCheckIn,
     StatusView,
     Submitted,
+    UndeliverableAccepted,
+    UndeliverableIn,
+    UndeliverablePage,
     ValidationProblem,
 )
 from .settings import Settings
-from .store import Conflict, InvalidCursor, NotFound, RequestStore
+from .store import LOCK_DURATION, Conflict, InvalidCursor, NotFound, RequestStore
 
 log = logging.getLogger("plr_backend.api")
 bearer = HTTPBearer(auto_error=False, description="ACTIONS_API_KEY or STAFF_API_KEY")
 NOT_FOUND = "no request with this reference (and date of birth)"
-_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+LOCKED = (
+    "this reference cannot be checked for now: too many tries with a date of birth that did not match. "
+    f"Try again in {int(LOCK_DURATION.total_seconds() // 60)} minutes."
+)
+USE_POST = "the actions key checks a status with POST /v1/requests/{reference}/status-check (date of birth in the body)"
 
 AUTH_RESPONSES = {
     401: {"model": Problem, "description": "missing or unknown API key"},
@@ -103,8 +115,19 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
-        yield
-        db.dispose()
+        # Retention runs inside the service: nothing depends on someone scheduling the command.
+        sweeper = asyncio.create_task(
+            run_periodically(
+                store, settings.retention_days, settings.open_request_max_days, settings.retention_sweep_seconds
+            )
+        )
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            db.dispose()
 
     app = FastAPI(
         title="PLR requests backend",
@@ -112,6 +135,8 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         description="Stores learners' opt-out / opt-in requests for LRS helpdesk staff.",
         docs_url=None,
         redoc_url=None,
+        # The document lists every route and field; served only when BACKEND_OPENAPI asks for it.
+        openapi_url="/openapi.json" if settings.openapi_enabled else None,
         lifespan=lifespan,
     )
     app.state.store = store
@@ -187,37 +212,70 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
             raise field_error("query", "cursor", "cursor_invalid", str(exc)) from None
         return RequestPage(items=items, next_cursor=next_cursor)
 
-    @app.get(
-        "/v1/requests/{reference}",
-        response_model=RequestDetail | StatusView,
-        responses={404: {"model": Problem, "description": NOT_FOUND}, **AUTH_RESPONSES},
-        tags=["actions", "staff"],
+    @app.post(
+        "/v1/requests/{reference}/status-check",
+        response_model=StatusView,
+        responses={
+            404: {"model": Problem, "description": NOT_FOUND},
+            423: {"model": Locked, "description": "too many wrong dates of birth for this reference; try later"},
+            **AUTH_RESPONSES,
+        },
+        tags=["actions"],
         description=(
-            "Actions key: `date_of_birth` is required and only the status is returned, and only when it "
-            "matches; a wrong date of birth gets the same 404 as an unknown reference. "
-            "Staff key: the whole record with its audit history."
+            "The status of a request, only when the date of birth matches; a wrong date of birth gets the "
+            "same 404 as an unknown reference. Five wrong dates of birth for a reference lock it for 15 "
+            "minutes (423), the right date included."
         ),
     )
-    def show_request(
+    def check_status(
         reference: str,
-        who: Annotated[str, Depends(role)],
-        date_of_birth: Annotated[str | None, Query(max_length=10, examples=["2001-03-12"])] = None,
-    ):
+        body: StatusCheckIn,
+        _who: Annotated[str, Depends(actions_only)],
+    ) -> JSONResponse:
+        if not _real_date(body.date_of_birth):
+            raise field_error("body", "date_of_birth", "date_unreadable", "dates are written YYYY-MM-DD")
         normalised = normalise_reference(reference)
-        if who == "actions":
-            if date_of_birth is None:
-                raise field_error("query", "date_of_birth", "missing", "date_of_birth is required with this key")
-            if not _ISO_DATE.match(date_of_birth) or not _real_date(date_of_birth):
-                raise field_error("query", "date_of_birth", "date_unreadable", "dates are written YYYY-MM-DD")
-            view = store.status_for_learner(normalised, date_of_birth) if normalised else None
-            if view is None:
-                log.info("status not found", extra={"event": "request.status_checked", "outcome": "not_found"})
-                raise HTTPException(404, NOT_FOUND)
+        if normalised is None:
+            log.info("status not found", extra={"event": "request.status_checked", "outcome": "not_found"})
+            raise HTTPException(404, NOT_FOUND)
+        result = store.status_for_learner(normalised, body.date_of_birth)
+        if result.outcome == "locked":
             log.info(
-                "status checked",
-                extra={"event": "request.status_checked", "outcome": "found", "reference": view.reference},
+                "status check refused: locked",
+                extra={"event": "request.status_checked", "outcome": "locked", "reference": normalised},
             )
-            return JSONResponse(view.model_dump(mode="json"))
+            return JSONResponse(
+                {"detail": LOCKED, "retry_after_seconds": result.retry_after},
+                status_code=423,
+                headers={"Retry-After": str(result.retry_after)},
+            )
+        if result.outcome == "not_found":
+            log.info("status not found", extra={"event": "request.status_checked", "outcome": "not_found"})
+            if result.lock_started:
+                log.warning(
+                    "status checks locked for a reference",
+                    extra={"event": "request.status_locked", "reference": normalised},
+                )
+            raise HTTPException(404, NOT_FOUND)
+        assert result.view is not None
+        log.info(
+            "status checked",
+            extra={"event": "request.status_checked", "outcome": "found", "reference": result.view.reference},
+        )
+        return JSONResponse(result.view.model_dump(mode="json"))
+
+    @app.get(
+        "/v1/requests/{reference}",
+        response_model=RequestDetail,
+        responses={404: {"model": Problem, "description": NOT_FOUND}, **AUTH_RESPONSES},
+        tags=["staff"],
+        description="The whole record with its audit history. The actions key uses POST .../status-check.",
+    )
+    def show_request(reference: str, who: Annotated[str, Depends(role)]) -> JSONResponse:
+        if who != "staff":
+            # No date of birth in a URL: a client still sending one is told where to go instead.
+            raise HTTPException(403, USE_POST)
+        normalised = normalise_reference(reference)
         if normalised is None:
             raise HTTPException(404, NOT_FOUND)
         try:
@@ -264,6 +322,53 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
             extra={"event": "request.status_changed", "reference": normalised, "to_status": change.status},
         )
         return JSONResponse(detail.model_dump(mode="json"))
+
+    @app.post(
+        "/v1/undeliverable",
+        status_code=201,
+        response_model=UndeliverableAccepted,
+        responses={
+            200: {"model": UndeliverableAccepted, "description": "replay: this dead letter was already recorded"},
+            **AUTH_RESPONSES,
+        },
+        tags=["actions"],
+        description=(
+            "An action server's outbox forwards a request the backend refused (422 or 409) after the learner "
+            "was told it was saved, so that staff can see it and contact the learner."
+        ),
+    )
+    def forward_undeliverable(body: UndeliverableIn, _who: Annotated[str, Depends(actions_only)]) -> JSONResponse:
+        request = {k: v for k, v in body.request.model_dump().items() if v is not None}
+        outcome = store.record_undeliverable(body.idempotency_key, body.http_status, body.field, request)
+        log.warning(
+            "undeliverable request recorded" if outcome == "created" else "undeliverable request replayed",
+            extra={"event": f"undeliverable.{outcome}", "status": body.http_status},
+        )
+        return JSONResponse({"outcome": outcome}, status_code=201 if outcome == "created" else 200)
+
+    @app.get("/v1/undeliverable", response_model=UndeliverablePage, responses=AUTH_RESPONSES, tags=["staff"])
+    def list_undeliverable(
+        _who: Annotated[str, Depends(staff_only)],
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+        cursor: Annotated[str | None, Query(max_length=64)] = None,
+    ) -> UndeliverablePage:
+        try:
+            items, next_cursor = store.list_undeliverable(limit=limit, cursor=cursor)
+        except InvalidCursor as exc:
+            raise field_error("query", "cursor", "cursor_invalid", str(exc)) from None
+        return UndeliverablePage(items=items, next_cursor=next_cursor)
+
+    @app.get("/v1/reports/retention", response_model=RetentionSummary, responses=AUTH_RESPONSES, tags=["staff"])
+    def retention_summary(_who: Annotated[str, Depends(staff_only)]) -> RetentionSummary:
+        report = store.retention_report(settings.retention_days, settings.open_request_max_days)
+        return RetentionSummary(
+            retention_days=settings.retention_days,
+            open_request_max_days=settings.open_request_max_days,
+            closed_due_for_deletion=report.closed_due,
+            open_overdue=report.open_overdue,
+            oldest_open_created_at=report.oldest_open_created_at,
+            undeliverable_requests=report.dead_letters,
+        )
 
     return app
 

@@ -2,7 +2,8 @@
 
 serve, migrate                         run the service / bring the schema up to date
 list, show, set-status, export-csv     the helpdesk's view of requests
-retention                              delete old completed/rejected requests (audited)
+retention                              delete old completed/rejected requests (audited); report overdue open ones
+dead-letters                           requests an action server could not deliver (refused by this backend)
 generate-register, load-register       the synthetic learner register for the identity pre-check
 
 Staff commands print personal data to stdout on purpose (that is their job); logs, on stderr,
@@ -20,10 +21,10 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from . import logs, register
+from . import logs, register, retention
 from .crypto import Vault
 from .db import Database
 from .migrate import SchemaOutOfDate, require_current, upgrade
@@ -34,6 +35,9 @@ from .store import Conflict, NotFound, RequestStore
 
 log = logging.getLogger("plr_backend.cli")
 PENDING = ("received", "in_progress")
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): an email
+# address such as =1+2@example.com is valid, and a conversation id can be any printable text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_COLUMNS = (
     "reference",
     "type",
@@ -111,12 +115,21 @@ def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
 def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
     store = _store(settings)
     statuses = (args.status,) if args.status else PENDING
+    created_before = None
+    if args.overdue:
+        # Open requests past OPEN_REQUEST_MAX_DAYS: the ones the retention report counts.
+        statuses = PENDING
+        created_before = datetime.now(UTC) - timedelta(days=settings.open_request_max_days)
     cursor: str | None = None
     shown = 0
     print(f"{'reference':<14} {'type':<8} {'status':<12} {'match':<10} {'channel':<7} created (UTC)")
     while shown < args.limit:
         items, cursor = store.list(
-            type_=args.type, limit=min(200, args.limit - shown), cursor=cursor, statuses=statuses
+            type_=args.type,
+            limit=min(200, args.limit - shown),
+            cursor=cursor,
+            statuses=statuses,
+            created_before=created_before,
         )
         for item in items:
             print(
@@ -165,6 +178,12 @@ def _export_target(path: str):
     return open(descriptor, "w", newline="", encoding="utf-8")
 
 
+def csv_safe(value: object) -> str:
+    """A cell as text that a spreadsheet shows instead of running: formula starts get a leading '."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def cmd_export_csv(settings: Settings, args: argparse.Namespace) -> int:
     store = _store(settings)
     statuses = tuple(args.status) if args.status else None
@@ -177,7 +196,7 @@ def cmd_export_csv(settings: Settings, args: argparse.Namespace) -> int:
             items, cursor = store.list(type_=args.type, limit=200, cursor=cursor, statuses=statuses)
             for item in items:
                 row = item.model_dump(mode="json")
-                writer.writerow(["" if row[c] is None else row[c] for c in EXPORT_COLUMNS])
+                writer.writerow([csv_safe(row[c]) for c in EXPORT_COLUMNS])
                 count += 1
             if cursor is None:
                 break
@@ -190,18 +209,42 @@ def cmd_export_csv(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_retention(settings: Settings, args: argparse.Namespace) -> int:
     store = _store(settings)
     days = args.days or settings.retention_days
-    references = store.apply_retention(days, dry_run=args.dry_run)
-    for reference in references:
-        log.info(
-            "deleted by retention" if not args.dry_run else "would be deleted",
-            extra={
-                "event": "retention.deleted" if not args.dry_run else "retention.candidate",
-                "reference": reference,
-                "days": days,
-            },
-        )
+    result = retention.sweep(store, days, settings.open_request_max_days, dry_run=args.dry_run)
     verb = "would delete" if args.dry_run else "deleted"
-    print(f"retention ({days} days): {verb} {len(references)} completed/rejected request(s)")
+    print(f"retention ({days} days): {verb} {len(result.deleted)} completed/rejected request(s)")
+    if not args.dry_run and result.dead_letters_deleted:
+        print(f"deleted {result.dead_letters_deleted} undeliverable request(s) older than {days} days")
+    report = result.report
+    print(
+        f"{report.open_overdue} open request(s) older than {settings.open_request_max_days} days"
+        + (" (see `list --overdue`)" if report.open_overdue else "")
+    )
+    print(f"{report.dead_letters} undeliverable request(s) waiting for staff (see `dead-letters`)")
+    return 0
+
+
+def cmd_dead_letters(settings: Settings, args: argparse.Namespace) -> int:
+    """Requests the learner was told were saved but this backend refused: staff must follow them up."""
+    store = _store(settings)
+    cursor: str | None = None
+    items = []
+    while len(items) < args.limit:
+        page, cursor = store.list_undeliverable(limit=min(200, args.limit - len(items)), cursor=cursor)
+        items.extend(page)
+        if cursor is None:
+            break
+    if args.json:
+        print(json.dumps([item.model_dump(mode="json") for item in items], indent=2, ensure_ascii=False))
+        return 0
+    for item in items:
+        request = item.request
+        name = " ".join(filter(None, (request.get("given_name"), request.get("family_name"))))
+        print(
+            f"#{item.id} received {item.received_at:%Y-%m-%d %H:%M} UTC, refused with http {item.http_status}"
+            + (f" ({item.field})" if item.field else "")
+            + f": {request.get('type') or '?'} for {name or '?'}, born {request.get('date_of_birth') or '?'}"
+        )
+    print(f"({len(items)} undeliverable request(s))")
     return 0
 
 
@@ -246,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--status", choices=STATUSES)
     listing.add_argument("--type", choices=("opt_out", "opt_in"))
     listing.add_argument("--limit", type=int, default=100)
+    listing.add_argument("--overdue", action="store_true", help="open requests older than OPEN_REQUEST_MAX_DAYS")
     listing.set_defaults(handler=cmd_list)
 
     show = commands.add_parser("show", help="show one request with its audit history")
@@ -269,6 +313,11 @@ def build_parser() -> argparse.ArgumentParser:
     retention.add_argument("--days", type=int, help="override RETENTION_DAYS")
     retention.add_argument("--dry-run", action="store_true")
     retention.set_defaults(handler=cmd_retention)
+
+    dead = commands.add_parser("dead-letters", help="requests an outbox could not deliver (personal data)")
+    dead.add_argument("--limit", type=int, default=200)
+    dead.add_argument("--json", action="store_true", help="every field, as JSON")
+    dead.set_defaults(handler=cmd_dead_letters)
 
     generate = commands.add_parser("generate-register", help="write a synthetic learner register CSV")
     generate.add_argument("--output", "-o", default=str(register.DEFAULT_PATH))

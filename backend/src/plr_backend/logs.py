@@ -65,7 +65,7 @@ def configure(level: str = "INFO") -> None:
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
-    # The access log prints the raw path and query string (a date of birth is a query parameter).
+    # The access log prints the raw path and query string, which a client may fill with anything.
     logging.getLogger("uvicorn.access").disabled = True
     # SQL echo would print statements with parameters; never below WARNING.
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)

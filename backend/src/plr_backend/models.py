@@ -92,6 +92,42 @@ class AuditEvent(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class StatusCheckLock(Base):
+    """Wrong dates of birth per reference, so a known reference cannot be used to guess a birthday.
+
+    Keyed by the normalised reference whether or not a request has it: an unknown reference
+    locks exactly like a real one, so the lock tells nothing about which references exist.
+    Holds no personal value.
+    """
+
+    __tablename__ = "status_check_locks"
+
+    reference: Mapped[str] = mapped_column(String(13), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    first_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class UndeliverableRequest(Base):
+    """A request the backend refused (422/409) from an action server's outbox, kept for staff.
+
+    The learner was told it would be sent; without this record nobody would ever see it.
+    `personal` is the request as the outbox held it, one Fernet token like `requests.personal`.
+    """
+
+    __tablename__ = "undeliverable_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # The outbox row's idempotency key: forwarding the same dead letter twice keeps one record.
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    http_status: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    personal: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_undeliverable_requests_received_at", "received_at"),)
+
+
 class RegisterLearner(Base):
     """The learner register used for the staff-only identity pre-check."""
 

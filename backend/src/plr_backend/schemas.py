@@ -128,6 +128,79 @@ class Problem(BaseModel):
     detail: str
 
 
+class StatusCheckIn(BaseModel):
+    """The date of birth travels in the body: a query string ends up in proxy and error logs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date_of_birth: Annotated[
+        str, Field(min_length=10, max_length=10, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", examples=["2001-03-12"])
+    ]
+
+
+class Locked(BaseModel):
+    detail: str
+    retry_after_seconds: int
+
+
+# What an outbox may forward of a request the backend refused: the request's own fields, no
+# more (unknown keys are dropped, not stored). Lenient on values, since they were refused once
+# already and the point is that staff see them; bounded so nothing large gets in.
+ForwardedValue = Annotated[str | None, Field(default=None, max_length=1000)]
+
+
+class ForwardedRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    type: ForwardedValue
+    given_name: ForwardedValue
+    family_name: ForwardedValue
+    previous_family_name: ForwardedValue
+    date_of_birth: ForwardedValue
+    postcode: ForwardedValue
+    uln: ForwardedValue
+    contact_email: ForwardedValue
+    channel: ForwardedValue
+    conversation_id: ForwardedValue
+
+
+class UndeliverableIn(BaseModel):
+    """An outbox's dead letter: a request the backend refused after the learner was told it was saved."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    idempotency_key: Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[!-~]+$")]
+    http_status: Annotated[int, Field(ge=400, le=499)]
+    field: Annotated[str | None, Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")]
+    request: ForwardedRequest
+
+
+class UndeliverableAccepted(BaseModel):
+    outcome: Literal["created", "replayed"]
+
+
+class UndeliverableRecord(BaseModel):
+    id: int
+    http_status: int
+    field: str | None
+    received_at: datetime
+    request: dict[str, str | None]
+
+
+class UndeliverablePage(BaseModel):
+    items: list[UndeliverableRecord]
+    next_cursor: str | None
+
+
+class RetentionSummary(BaseModel):
+    retention_days: int
+    open_request_max_days: int
+    closed_due_for_deletion: int
+    open_overdue: int
+    oldest_open_created_at: datetime | None
+    undeliverable_requests: int
+
+
 class FieldError(BaseModel):
     loc: list[str | int]
     field: str

@@ -37,6 +37,12 @@ class Settings:
     retention_days: int
     log_level: str
     env_file: Path | None
+    # How often the running service applies retention itself (seconds).
+    retention_sweep_seconds: int = 3600
+    # Open requests (received / in_progress) older than this are reported to staff as overdue.
+    open_request_max_days: int = 90
+    # The OpenAPI document discloses every route and field; off unless asked for (tests, local docs).
+    openapi_enabled: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -129,6 +135,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     port = integer("BACKEND_PORT", 8000, 1, 65535)
     retention_days = integer("RETENTION_DAYS", 365, 1, 36500)
+    sweep_seconds = integer("RETENTION_SWEEP_SECONDS", 3600, 1, 7 * 24 * 3600)
+    open_max_days = integer("OPEN_REQUEST_MAX_DAYS", 90, 1, 36500)
+    openapi_raw = (merged.get("BACKEND_OPENAPI") or "").strip().lower()
+    if openapi_raw not in ("", "0", "1", "true", "false", "yes", "no"):
+        problems.append("BACKEND_OPENAPI must be true or false")
 
     database_url = ""
     try:
@@ -153,4 +164,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         retention_days=retention_days,
         log_level=log_level,
         env_file=env_file if env_file.is_file() else None,
+        retention_sweep_seconds=sweep_seconds,
+        open_request_max_days=open_max_days,
+        openapi_enabled=openapi_raw in ("1", "true", "yes"),
     )

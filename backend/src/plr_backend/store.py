@@ -5,19 +5,34 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .crypto import Vault
 from .db import Database
 from .matching import match_register
-from .models import FINAL_STATUSES, AuditEvent, LearnerRequest
+from .models import (
+    FINAL_STATUSES,
+    AuditEvent,
+    LearnerRequest,
+    StatusCheckLock,
+    UndeliverableRequest,
+)
 from .references import new_reference
-from .schemas import PERSONAL_FIELDS, AuditEntry, RequestDetail, RequestIn, RequestRecord, StatusView
+from .schemas import (
+    PERSONAL_FIELDS,
+    AuditEntry,
+    RequestDetail,
+    RequestIn,
+    RequestRecord,
+    StatusView,
+    UndeliverableRecord,
+)
 
 # Which status a request may move to; completed and rejected are final, so retention can rely on them.
 TRANSITIONS = {
@@ -29,6 +44,14 @@ TRANSITIONS = {
 ACTIONS_ACTOR = "actions"
 SUBMIT_ATTEMPTS = 5
 RETENTION_BATCH = 500
+OPEN_STATUSES = ("received", "in_progress")
+
+# Status checks: this many wrong dates of birth for one reference lock it for LOCK_DURATION.
+# Wrong guesses older than FAILURE_WINDOW are forgotten, so a learner who mistyped once last
+# month starts again from zero.
+LOCK_AFTER_FAILURES = 5
+LOCK_DURATION = timedelta(minutes=15)
+FAILURE_WINDOW = timedelta(hours=24)
 
 
 class NotFound(LookupError):
@@ -41,6 +64,24 @@ class Conflict(RuntimeError):
 
 class InvalidCursor(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class StatusCheck:
+    """found (with the view), not_found (unknown reference or wrong date of birth), or locked."""
+
+    outcome: Literal["found", "not_found", "locked"]
+    view: StatusView | None = None
+    retry_after: int = 0  # seconds until a locked reference may be checked again
+    lock_started: bool = False  # this wrong date of birth was the one that locked the reference
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    closed_due: int
+    open_overdue: int
+    oldest_open_created_at: datetime | None
+    dead_letters: int
 
 
 @dataclass(frozen=True)
@@ -115,20 +156,53 @@ class RequestStore:
                 continue
         raise RuntimeError("could not store the request after repeated unique-key conflicts")
 
-    def status_for_learner(self, reference: str, date_of_birth: str) -> StatusView | None:
-        """None both for an unknown reference and for a wrong date of birth: callers cannot tell them apart."""
-        with self.db.reading() as session:
-            row = session.scalar(select(LearnerRequest).where(LearnerRequest.reference == reference))
-            expected = self.vault.dob_hash(date_of_birth)
-            if row is None or not hmac.compare_digest(row.dob_hash, expected):
-                return None
-            return StatusView(
+    def status_for_learner(self, reference: str, date_of_birth: str, now: datetime | None = None) -> StatusCheck:
+        """The status for the right date of birth; not_found alike for an unknown reference and a wrong date.
+
+        Every wrong date counts against the reference (known or not); the fifth within
+        FAILURE_WINDOW locks it, and while locked even the right date is refused, so guessing
+        a birthday costs at least 15 minutes per 5 tries. A right date clears the count.
+        """
+        expected = self.vault.dob_hash(date_of_birth)
+        for _ in range(SUBMIT_ATTEMPTS):
+            at = now or utcnow()
+            try:
+                with self.db.writing() as session:
+                    return self._check_status(session, reference, expected, at)
+            except IntegrityError:
+                # Two first failures for one reference at once (PostgreSQL): the next pass sees the row.
+                continue
+        raise RuntimeError("could not record a status check after repeated conflicts")
+
+    def _check_status(self, session, reference: str, expected: str, now: datetime) -> StatusCheck:
+        lock = session.get(StatusCheckLock, reference, with_for_update=True)
+        if lock is not None and lock.locked_until is not None and lock.locked_until > now:
+            return StatusCheck("locked", retry_after=max(1, math.ceil((lock.locked_until - now).total_seconds())))
+        if lock is not None and (lock.locked_until is not None or lock.first_failure_at < now - FAILURE_WINDOW):
+            # A lock that has run out, or failures from long ago: the count starts again.
+            session.delete(lock)
+            session.flush()
+            lock = None
+        row = session.scalar(select(LearnerRequest).where(LearnerRequest.reference == reference))
+        if row is not None and hmac.compare_digest(row.dob_hash, expected):
+            if lock is not None:
+                session.delete(lock)
+            view = StatusView(
                 reference=row.reference,
                 type=row.type,
                 status=row.status,
                 created_at=row.created_at,
                 updated_at=row.updated_at,
             )
+            return StatusCheck("found", view=view)
+        if lock is None:
+            lock = StatusCheckLock(reference=reference, failures=0, first_failure_at=now, locked_until=None)
+            session.add(lock)
+        lock.failures += 1
+        if lock.failures >= LOCK_AFTER_FAILURES:
+            lock.locked_until = now + LOCK_DURATION
+            return StatusCheck("not_found", lock_started=True)
+        return StatusCheck("not_found")
 
     # --- staff --------------------------------------------------------------------------
 
@@ -176,8 +250,11 @@ class RequestStore:
         limit: int = 50,
         cursor: str | None = None,
         statuses: tuple[str, ...] | None = None,
+        created_before: datetime | None = None,
     ) -> tuple[list[RequestRecord], str | None]:
         query = select(LearnerRequest).order_by(LearnerRequest.id).limit(limit + 1)
+        if created_before is not None:
+            query = query.where(LearnerRequest.created_at < created_before)
         if cursor:
             query = query.where(LearnerRequest.id > decode_cursor(cursor))
         if status:
@@ -223,33 +300,46 @@ class RequestStore:
 
     # --- retention ----------------------------------------------------------------------
 
+    def _expired(self, days: int, now: datetime):
+        return (
+            select(LearnerRequest)
+            .where(
+                LearnerRequest.status.in_(FINAL_STATUSES),
+                LearnerRequest.updated_at < now - timedelta(days=days),
+            )
+            .order_by(LearnerRequest.id)
+        )
+
     def apply_retention(
         self, days: int, now: datetime | None = None, actor: str = "retention", dry_run: bool = False
     ) -> list[str]:
         """Delete completed/rejected requests last changed more than `days` ago; audit each deletion.
 
-        Works in batches so a first run over a large backlog does not hold the write lock for long.
+        Staff notes on the deleted requests are blanked too: they may quote the learner, and a
+        note must not outlive the request it describes. The audit rows themselves (who did what,
+        when) stay. Works in batches so a first run over a large backlog does not hold the write
+        lock for long; on PostgreSQL, SKIP LOCKED lets two services sweep at once without
+        deleting (and auditing) the same request twice.
         """
-        expired = (
-            select(LearnerRequest)
-            .where(
-                LearnerRequest.status.in_(FINAL_STATUSES),
-                LearnerRequest.updated_at < (now or utcnow()) - timedelta(days=days),
-            )
-            .order_by(LearnerRequest.id)
-        )
+        expired = self._expired(days, now or utcnow())
         if dry_run:
             with self.db.reading() as session:
                 return [row.reference for row in session.scalars(expired)]
         deleted: list[str] = []
         while True:
             with self.db.writing() as session:
-                rows = list(session.scalars(expired.limit(RETENTION_BATCH)))
+                rows = list(session.scalars(expired.limit(RETENTION_BATCH).with_for_update(skip_locked=True)))
                 if not rows:
                     return deleted
+                references = [row.reference for row in rows]
+                session.execute(
+                    update(AuditEvent)
+                    .where(AuditEvent.reference.in_(references), AuditEvent.note.is_not(None))
+                    .values(note=None)
+                )
                 at = utcnow()
                 for row in rows:
-                    note = f"deleted by the retention command: {row.status} and unchanged for over {days} days"
+                    note = f"deleted by retention: {row.status} and unchanged for over {days} days"
                     session.add(
                         AuditEvent(
                             reference=row.reference,
@@ -262,7 +352,99 @@ class RequestStore:
                         )
                     )
                 session.execute(delete(LearnerRequest).where(LearnerRequest.id.in_([row.id for row in rows])))
-                deleted.extend(row.reference for row in rows)
+                deleted.extend(references)
+
+    def purge_status_locks(self, now: datetime | None = None) -> int:
+        """Forget lock rows that no longer lock anything (they hold only a reference, but still)."""
+        now = now or utcnow()
+        with self.db.writing() as session:
+            result = session.execute(
+                delete(StatusCheckLock).where(
+                    or_(
+                        StatusCheckLock.locked_until < now,
+                        (StatusCheckLock.locked_until.is_(None))
+                        & (StatusCheckLock.first_failure_at < now - FAILURE_WINDOW),
+                    )
+                )
+            )
+            return result.rowcount or 0
+
+    def purge_undeliverable(self, days: int, now: datetime | None = None) -> int:
+        """Dead letters follow the same retention as closed requests, counted from their arrival."""
+        cutoff = (now or utcnow()) - timedelta(days=days)
+        with self.db.writing() as session:
+            result = session.execute(delete(UndeliverableRequest).where(UndeliverableRequest.received_at < cutoff))
+            return result.rowcount or 0
+
+    def retention_report(self, days: int, open_max_days: int, now: datetime | None = None) -> RetentionReport:
+        """What retention would delete now, and open requests nobody has closed within open_max_days."""
+        now = now or utcnow()
+        overdue_cutoff = now - timedelta(days=open_max_days)
+        with self.db.reading() as session:
+            closed_due = session.scalar(
+                select(func.count()).select_from(self._expired(days, now).order_by(None).subquery())
+            )
+            open_overdue = session.scalar(
+                select(func.count())
+                .select_from(LearnerRequest)
+                .where(LearnerRequest.status.in_(OPEN_STATUSES), LearnerRequest.created_at < overdue_cutoff)
+            )
+            oldest = session.scalar(
+                select(func.min(LearnerRequest.created_at)).where(LearnerRequest.status.in_(OPEN_STATUSES))
+            )
+            dead_letters = session.scalar(select(func.count()).select_from(UndeliverableRequest))
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=UTC)  # SQLite's min() bypasses the column type
+        return RetentionReport(closed_due or 0, open_overdue or 0, oldest, dead_letters or 0)
+
+    # --- dead letters from the action servers' outboxes -----------------------------------
+
+    def record_undeliverable(
+        self, idempotency_key: str, http_status: int, field: str | None, request: dict[str, Any]
+    ) -> Literal["created", "replayed"]:
+        for _ in range(SUBMIT_ATTEMPTS):
+            try:
+                with self.db.writing() as session:
+                    existing = session.scalar(
+                        select(UndeliverableRequest.id).where(UndeliverableRequest.idempotency_key == idempotency_key)
+                    )
+                    if existing is not None:
+                        return "replayed"
+                    session.add(
+                        UndeliverableRequest(
+                            idempotency_key=idempotency_key,
+                            http_status=http_status,
+                            field=field,
+                            personal=self.vault.seal(request),
+                            received_at=utcnow(),
+                        )
+                    )
+                return "created"
+            except IntegrityError:
+                continue
+        raise RuntimeError("could not store an undeliverable request after repeated conflicts")
+
+    def list_undeliverable(
+        self, limit: int = 50, cursor: str | None = None
+    ) -> tuple[list[UndeliverableRecord], str | None]:
+        query = select(UndeliverableRequest).order_by(UndeliverableRequest.id).limit(limit + 1)
+        if cursor:
+            query = query.where(UndeliverableRequest.id > decode_cursor(cursor))
+        with self.db.reading() as session:
+            rows = list(session.scalars(query))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        items = [
+            UndeliverableRecord(
+                id=row.id,
+                http_status=row.http_status,
+                field=row.field,
+                received_at=row.received_at,
+                request=self.vault.open(row.personal),
+            )
+            for row in rows
+        ]
+        return items, (encode_cursor(rows[-1].id) if more and rows else None)
 
     def audit_trail(self, reference: str) -> list[AuditEntry]:
         """Kept after a request is deleted, so it also answers for references that no longer exist."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from pydantic_core import PydanticCustomError
 
@@ -35,6 +36,9 @@ MESSAGES = {
 }
 
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# Learners' birthdays turn over at midnight UK time; the assistant asks with the same day
+# (actions/forms.py), so a learner it accepts is never refused here between 00:00 and 01:00 BST.
+UK = ZoneInfo("Europe/London")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -47,8 +51,12 @@ def _apply(check: Callable[[str], Checked], value: str) -> str:
     return result.value
 
 
-def today_utc() -> date:
-    return datetime.now(UTC).date()
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def today_uk() -> date:
+    return utcnow().astimezone(UK).date()
 
 
 def name(value: str) -> str:
@@ -71,7 +79,7 @@ def iso_date_of_birth(value: str) -> str:
     """The API takes YYYY-MM-DD only (the assistant has already read what the learner said)."""
     if not _ISO_DATE.match(value):
         raise PydanticCustomError("date_unreadable", MESSAGES["date_unreadable"])
-    return _apply(lambda text: check_date_of_birth(text, today_utc()), value)
+    return _apply(lambda text: check_date_of_birth(text, today_uk()), value)
 
 
 def plain_text(value: str) -> str:
