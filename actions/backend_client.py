@@ -1,9 +1,15 @@
-"""Client of the backend's request API (backend/): submit a request, read its status.
+"""Client of the backend's request API (backend/): submit a request, check its status, and
+forward an undeliverable request to staff.
 
 Timeouts and retries keep every call inside a budget well below what a learner will wait
 for (and below Rasa's action timeout). Only failures that may pass are retried: connection
 errors, timeouts, 5xx and 429. A 4xx other than 429 is an answer, not a failure. Results are
 typed so that each one maps to its own reply.
+
+A `Refused` is final only when the backend judged the request itself (422, 409, as JSON).
+Anything else that is not our answer (401/403 after a key rotation, 404/405 from a wrong
+BACKEND_URL, 3xx, an HTML error page, a 200 without a reference) says that the connection or
+configuration is wrong, not the request: the outbox keeps such a request and keeps trying.
 """
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ import json
 import logging
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Union
+from urllib.parse import quote
 
 import aiohttp
 from tenacity import AsyncRetrying, RetryError, retry_if_exception_type, stop_after_attempt, stop_after_delay
@@ -29,13 +36,26 @@ class Submitted:
     created_at: str
 
 
+# The only answers that judge the request itself; the same body will never be accepted.
+FINAL_REFUSALS = (409, 422)
+
+
 @dataclass(frozen=True)
 class Refused:
-    """The backend answered with a 4xx: retrying the same body will not help."""
+    """Not accepted. `final` (422/409 in the backend's JSON): the request itself was refused.
+    Otherwise a transport or configuration problem (see the module docstring)."""
 
     status_code: int
     field: Optional[str]
     message: str
+    is_json: bool = True
+
+    @property
+    def final(self) -> bool:
+        return self.status_code in FINAL_REFUSALS and self.is_json
+
+    def describe(self) -> str:
+        return f"http {self.status_code}" + ("" if self.is_json else " (not the backend's JSON)")
 
 
 @dataclass(frozen=True)
@@ -56,8 +76,21 @@ class StatusNotFound:
     pass
 
 
+@dataclass(frozen=True)
+class StatusLocked:
+    """Too many wrong dates of birth for this reference (the backend's 423): try again later."""
+
+    retry_after: int
+
+
+@dataclass(frozen=True)
+class Forwarded:
+    pass
+
+
 SubmitResult = Union[Submitted, Refused, Unavailable]
-StatusResult = Union[StatusFound, StatusNotFound, Refused, Unavailable]
+StatusResult = Union[StatusFound, StatusNotFound, StatusLocked, Refused, Unavailable]
+ForwardResult = Union[Forwarded, Refused, Unavailable]
 
 
 class _Retryable(Exception):
@@ -107,13 +140,15 @@ class BackendClient:
         )
 
     async def _call(self, method: str, path: str, *, headers: Dict[str, str], **kwargs) -> tuple:
-        """One HTTP exchange -> (status, parsed JSON body); raises _Retryable when worth retrying."""
+        """One HTTP exchange -> (status, parsed JSON body, whether it was JSON); raises _Retryable
+        when worth retrying. Redirects are not followed: a 3xx means a wrong URL, not an answer."""
         url = f"{self.settings.backend_url}{path}"
         try:
             async with aiohttp.ClientSession(timeout=self._timeout()) as session:
-                async with session.request(method, url, headers=headers, **kwargs) as response:
+                async with session.request(method, url, headers=headers, allow_redirects=False, **kwargs) as response:
                     raw = await response.read()
                     status = response.status
+                    content_type = response.content_type
         except asyncio.TimeoutError as exc:
             raise _Retryable("timeout") from exc
         except aiohttp.ClientError as exc:
@@ -122,9 +157,10 @@ class BackendClient:
             raise _Retryable(f"http {status}")
         try:
             body = json.loads(raw) if raw else {}
-        except ValueError:
-            body = {}
-        return status, body
+            is_json = content_type == "application/json" and isinstance(body, dict)
+        except (ValueError, RecursionError):
+            body, is_json = {}, False
+        return status, body, is_json
 
     async def _with_retries(self, method: str, path: str, **kwargs):
         try:
@@ -146,22 +182,41 @@ class BackendClient:
         if isinstance(outcome, Unavailable):
             logger.warning("backend unavailable for a submission: %s", outcome.reason)
             return outcome
-        status, body = outcome
-        if status in (200, 201) and isinstance(body, dict) and body.get("reference"):
+        status, body, is_json = outcome
+        if status in (200, 201) and is_json and isinstance(body.get("reference"), str) and body["reference"]:
             logger.info("request submitted: reference=%s", body["reference"])
             return Submitted(body["reference"], body.get("status", "received"), body.get("created_at", ""))
-        logger.warning("backend refused a submission: http %s field=%s", status, _field_of(body))
-        return Refused(status_code=status, field=_field_of(body), message=_message_of(body))
+        refused = Refused(status_code=status, field=_field_of(body), message=_message_of(body), is_json=is_json)
+        logger.warning("backend refused a submission: %s field=%s", refused.describe(), refused.field)
+        return refused
 
     async def status(self, reference: str, date_of_birth: str) -> StatusResult:
+        # The date of birth goes in the body: a URL's query string ends up in proxy logs.
+        path = f"/v1/requests/{quote(reference, safe='')}/status-check"
+        outcome = await self._with_retries("POST", path, json={"date_of_birth": date_of_birth}, headers=self._auth())
+        if isinstance(outcome, Unavailable):
+            return outcome
+        status, body, is_json = outcome
+        if status == 200 and is_json and body.get("status"):
+            return StatusFound(reference=body.get("reference", reference), status=body["status"])
+        if status == 404 and is_json:
+            return StatusNotFound()
+        if status == 423 and is_json:
+            retry_after = body.get("retry_after_seconds")
+            return StatusLocked(retry_after=retry_after if isinstance(retry_after, int) else 900)
+        return Refused(status_code=status, field=_field_of(body), message=_message_of(body), is_json=is_json)
+
+    async def forward_undeliverable(self, idempotency_key: str, refused: Refused,
+                                    payload: Dict[str, Any]) -> ForwardResult:
+        """Give staff a request the backend refused after the learner was told it was saved."""
         outcome = await self._with_retries(
-            "GET", f"/v1/requests/{reference}", params={"date_of_birth": date_of_birth}, headers=self._auth(),
+            "POST", "/v1/undeliverable", headers=self._auth(),
+            json={"idempotency_key": idempotency_key, "http_status": refused.status_code,
+                  "field": refused.field, "request": payload},
         )
         if isinstance(outcome, Unavailable):
             return outcome
-        status, body = outcome
-        if status == 200 and isinstance(body, dict) and body.get("status"):
-            return StatusFound(reference=body.get("reference", reference), status=body["status"])
-        if status == 404:
-            return StatusNotFound()
-        return Refused(status_code=status, field=_field_of(body), message=_message_of(body))
+        status, body, is_json = outcome
+        if status in (200, 201) and is_json and body.get("outcome") in ("created", "replayed"):
+            return Forwarded()
+        return Refused(status_code=status, field=_field_of(body), message=_message_of(body), is_json=is_json)

@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.backend_client import BackendClient, Refused, Submitted
 from actions.outbox import Outbox, OutboxWorker
 from actions.personal import clear_request
+from actions.request_keys import idempotency_key
 from actions.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ def outbox() -> Outbox:
     global _outbox
     if _outbox is None:
         settings = get_settings()
-        _outbox = Outbox(settings.outbox_path, settings.outbox_key)
+        _outbox = Outbox(settings.outbox_path, settings.outbox_key, retry_seconds=settings.outbox_retry_seconds)
     return _outbox
 
 
@@ -65,15 +66,22 @@ class ActionSubmitRequest(Action):
             dispatcher.utter_message(response="utter_request_incomplete")
             return clear_request()
         request_type = tracker.get_slot("request_type") or "opt_out"
-        key = tracker.get_slot("request_key") or uuid.uuid4().hex
         payload = request_payload(tracker)
+        key = idempotency_key(tracker.get_slot("request_key") or uuid.uuid4().hex, payload)
         result = await BackendClient().submit(payload, key)
         if isinstance(result, Submitted):
             dispatcher.utter_message(response=f"utter_request_submitted_{request_type}", reference=result.reference,
                                      reference_spoken=" ".join(result.reference.replace("-", "")))
-        elif isinstance(result, Refused):
+        elif isinstance(result, Refused) and result.final and result.status_code == 409:
+            # An earlier version under this key was stored: "nothing was stored" would be false.
+            dispatcher.utter_message(response="utter_request_conflict")
+        elif isinstance(result, Refused) and result.final:
             dispatcher.utter_message(response="utter_request_refused")
         else:
+            if isinstance(result, Refused):
+                # Not the request's fault (a rotated key, a wrong URL): keep it and keep trying.
+                logger.error("ALERT outbox: backend refused with %s; request kept in the outbox",
+                             result.describe())
             try:
                 outbox().put(key, payload)
             except Exception:  # a full disk must not lose the learner's trust as well
@@ -86,9 +94,11 @@ class ActionSubmitRequest(Action):
 
 
 def resume_outbox_on_start() -> None:
-    """Delivery resumes after a restart, before any learner submits again."""
+    """Delivery resumes after a restart, before any learner submits again. A restart is when a
+    fixed configuration (a new key, a corrected URL) arrives, so every waiting row is due at once."""
     try:
-        if outbox().count() > 0:
+        if outbox().has_work():
+            outbox().wake()
             outbox_worker().ensure_started()
     except Exception:  # settings missing in a unit test, say: nothing to resume
         logger.debug("outbox not resumed at start", exc_info=True)

@@ -7,7 +7,15 @@ import re
 import time
 import uuid
 
-from actions.backend_client import BackendClient, Refused, StatusFound, StatusNotFound, Submitted, Unavailable
+from actions.backend_client import (
+    BackendClient,
+    Refused,
+    StatusFound,
+    StatusLocked,
+    StatusNotFound,
+    Submitted,
+    Unavailable,
+)
 from actions.outbox import Outbox, deliver_pending
 from actions.settings import load_settings
 from testkit.faultproxy import FaultProxy
@@ -46,6 +54,17 @@ def test_submit_and_read_status(backend, client_env):
     assert isinstance(run(client.status("PLR-2222-3333", "2001-04-03")), StatusNotFound)
 
 
+def test_five_wrong_dates_of_birth_lock_the_reference(backend, client_env):
+    client = client_for(backend.url, client_env)
+    reference = run(client.submit(payload(), uuid.uuid4().hex)).reference
+    for day in range(1, 6):
+        assert isinstance(run(client.status(reference, f"1990-01-0{day}")), StatusNotFound)
+    locked = run(client.status(reference, "2001-04-03"))  # even the right one, for 15 minutes
+    assert isinstance(locked, StatusLocked) and 0 < locked.retry_after <= 900
+    log = backend.service.log_path.read_text()
+    assert "2001-04-03" not in log and "1990-01-0" not in log
+
+
 def test_same_key_twice_is_stored_once(backend, client_env):
     client = client_for(backend.url, client_env)
     key, body = uuid.uuid4().hex, payload()
@@ -58,6 +77,7 @@ def test_wrong_key_is_refused_401(backend, client_env):
     client = client_for(backend.url, client_env, ACTIONS_API_KEY="not-the-key")
     result = run(client.submit(payload(), uuid.uuid4().hex))
     assert isinstance(result, Refused) and result.status_code == 401
+    assert not result.final, "a key problem is not the request's fault: the outbox keeps it"
 
 
 def test_same_key_other_body_is_refused_409(backend, client_env):
@@ -65,13 +85,13 @@ def test_same_key_other_body_is_refused_409(backend, client_env):
     key = uuid.uuid4().hex
     assert isinstance(run(client.submit(payload(), key)), Submitted)
     result = run(client.submit(payload(postcode="LS1 4AW"), key))
-    assert isinstance(result, Refused) and result.status_code == 409
+    assert isinstance(result, Refused) and result.status_code == 409 and result.final
 
 
 def test_invalid_body_is_refused_422_naming_the_field(backend, client_env):
     client = client_for(backend.url, client_env)
     result = run(client.submit(payload(uln="1748529631"), uuid.uuid4().hex))
-    assert isinstance(result, Refused) and result.status_code == 422 and result.field == "uln"
+    assert isinstance(result, Refused) and result.status_code == 422 and result.field == "uln" and result.final
     assert backend.all_requests() == []
 
 
