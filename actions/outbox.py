@@ -24,8 +24,10 @@ old key can be dropped after one restart.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import os
 import re
 import sqlite3
 import threading
@@ -95,6 +97,10 @@ class Outbox:
         self.max_backoff = max_backoff
         self.keep_done_days = keep_done_days
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Readable by the action server's user only, whatever the umask (SQLite gives its -wal
+        # and -shm files the same mode).
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         with closing(self._connect()) as conn, conn:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(SCHEMA)

@@ -73,3 +73,19 @@ def test_rows_decrypt_only_with_the_configured_key(backend, actions):
         assert type(exc).__name__ == "InvalidToken"
     else:
         raise AssertionError("a different key decrypted the row")
+
+
+def test_sqlite_files_are_readable_by_their_owner_only(server_factory, tmp_path):
+    server = server_factory("private")  # migrated: the database file exists now
+    if not server.database_url.startswith("sqlite"):
+        return
+    path = Path(server.database_url[len("sqlite:///") :])
+    assert path.stat().st_mode & 0o777 == 0o600
+    server.start()
+    try:
+        with server.client("actions") as actions:
+            assert submit(actions, person()).status_code == 201
+    finally:
+        server.stop()
+    for file in path.parent.glob(path.name + "*"):
+        assert file.stat().st_mode & 0o077 == 0, file.name

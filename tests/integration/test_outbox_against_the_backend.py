@@ -104,3 +104,34 @@ def test_a_refused_request_reaches_staff_as_undeliverable(backend, client_env, c
     cli = subprocess.run([str(ROOT / "backend/.venv/bin/python"), "-m", "plr_backend", "dead-letters"],
                          env={**os.environ, **backend.env}, capture_output=True, text=True, timeout=60, check=True)
     assert "Testy Testperson-Deadletter" in cli.stdout and "http 422 (uln)" in cli.stdout
+
+
+def test_refusals_that_are_not_the_requests_fault_keep_it_until_they_stop(backend, client_env, caplog):
+    """The review's case: a 401 through a proxy for a while, and a BACKEND_URL with a wrong path
+    (404 from the real backend); then the right answers, and exactly one stored request each."""
+    from testkit.faultproxy import FaultProxy
+
+    settings = load_settings()
+    outbox = Outbox(settings.outbox_path, settings.outbox_key)
+    good_key = backend.env["ACTIONS_API_KEY"]
+    proxy = FaultProxy(("127.0.0.1", backend.port))
+    try:
+        proxy.default = "status:401"
+        first = payload()
+        outbox.put("proxy-" + uuid.uuid4().hex, first)
+        through_proxy = client_with(client_env, proxy.url, good_key)
+        with caplog.at_level(logging.ERROR, logger="actions.outbox"):
+            for round_ in range(1, 4):  # each round past the previous one's backoff
+                assert run(deliver_pending(outbox, through_proxy, now=time.time() + round_ * LATER)) == 0
+            wrong_path = client_with(client_env, backend.url + "/not-the-api", good_key)
+            assert run(deliver_pending(outbox, wrong_path, now=time.time() + 4 * LATER)) == 0
+        alerts = [r.getMessage() for r in caplog.records if r.getMessage().startswith("ALERT outbox")]
+        assert alerts == ["ALERT outbox: 1 requests pending, backend refused with http 401"] * 3 + [
+            "ALERT outbox: 1 requests pending, backend refused with http 404"]
+        assert outbox.count("pending") == 1 and backend.all_requests() == []
+        proxy.default = "pass"
+        assert run(deliver_pending(outbox, through_proxy, now=time.time() + 5 * LATER)) == 1
+    finally:
+        proxy.close()
+    stored = backend.all_requests()
+    assert [r["conversation_id"] for r in stored] == [first["conversation_id"]]

@@ -166,3 +166,10 @@ def test_idempotency_key_follows_the_body_and_hides_it():
     assert idempotency_key("a" * 32, {**BODY, "postcode": "LS1 4AW"}) != first  # a correction: a new key
     assert idempotency_key("b" * 32, BODY) != first  # another request
     assert len(first) == 40 and "Testperson" not in first and "2001" not in first
+
+
+def test_the_outbox_file_is_readable_by_its_owner_only(tmp_path):
+    outbox = Outbox(tmp_path / "private.sqlite3", Fernet.generate_key())
+    outbox.put("k", BODY)
+    for file in tmp_path.glob("private.sqlite3*"):
+        assert file.stat().st_mode & 0o077 == 0, file.name
