@@ -2,7 +2,9 @@
 
 rasa-sdk's own error handler answers with the whole request body (the tracker, with every
 personal slot) and logs the request; ours answers with a fixed message. Rasa sends the secret
-as `?token=` (endpoints.yml `action_endpoint.token`); only /health is open without it.
+in the `X-PLR-Action-Token` header (endpoints.yml `action_endpoint.headers`), compared in
+constant time; a `?token=` in the query string is not accepted (proxies and error messages
+quote URLs). Only /health is open without it.
 
 Run: python -m actions.server --port 5055
 """
@@ -18,6 +20,7 @@ from sanic.request import Request
 
 logger = logging.getLogger("actions.server")
 OPEN_PATHS = {"/health"}
+TOKEN_HEADER = "X-PLR-Action-Token"
 
 
 def build_app(package: str = "actions", token: str = "") -> Sanic:
@@ -29,7 +32,7 @@ def build_app(package: str = "actions", token: str = "") -> Sanic:
     async def require_token(request: Request):
         if request.path in OPEN_PATHS:
             return None
-        given = request.args.get("token", "")
+        given = request.headers.get(TOKEN_HEADER, "")
         if not token or not hmac.compare_digest(given.encode(), token.encode()):
             return response.json({"error": "unauthorised"}, status=401)
         return None

@@ -7,6 +7,7 @@ the staff console's first account). An existing .env is never overwritten,
 but keys added to the template later are appended to it, so old checkouts keep working.
 """
 import base64
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -50,11 +51,15 @@ def main(root: Path) -> int:
     template_path, env_path = root / ".env.example", root / ".env"
     template = template_path.read_text()
     if not env_path.exists():
-        env_path.write_text(render(template))
-        env_path.chmod(0o600)
+        # Created private, not chmod-ed afterwards: no moment when other users can read it.
+        fd = os.open(env_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(render(template))
         print("Created .env with fresh secrets.")
         say_where_the_admin_password_is(parse_keys(template))
         return 0
+    # An older checkout's .env may have been created readable by others.
+    env_path.chmod(0o600)
     missing = parse_keys(template) - parse_keys(env_path.read_text())
     if missing:
         with env_path.open("a") as handle:

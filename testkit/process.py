@@ -37,11 +37,14 @@ class Service:
         log_path: Path,
         env: Mapping[str, str] | None = None,
         cwd: Path | None = None,
+        inherit_env: bool = True,
     ) -> None:
         self.name = name
         self.argv = list(argv)
         self.log_path = Path(log_path)
-        self.env = dict(os.environ, **(env or {}))
+        # inherit_env=False: exactly `env`, so a secret in this process's environment (a test
+        # that loaded .env, say) does not reach a service that must not hold it.
+        self.env = dict(os.environ, **(env or {})) if inherit_env else dict(env or {})
         self.cwd = cwd
         self.proc: subprocess.Popen | None = None
 

@@ -33,6 +33,7 @@ from testkit.postgres import PostgresCluster, PostgresError, start_postgres, sto
 from testkit.process import Service, http_ok
 from testkit.redis_server import ping as redis_ping
 from testkit.redis_server import redis_service
+from testkit.service_env import env_for, kind_of
 from testkit.stack import ROOT, project_env
 
 TRACKER_DB = "rasa_tracker"
@@ -154,15 +155,18 @@ class ScaledStack:
         }
 
     def _service(self, name: str, argv: List[str], env: Optional[Dict[str, str]] = None) -> Service:
-        service = Service(name, argv, self.config.log_dir / f"{name}.log", env=env or self._common_env(), cwd=ROOT)
+        # Each service holds only its own secrets (testkit/service_env.py); self.env keeps all.
+        own = env_for(kind_of(name), env or self._common_env())
+        service = Service(name, argv, self.config.log_dir / f"{name}.log", env=own, cwd=ROOT, inherit_env=False)
         self.services[name] = service
         return service
 
     def rasa_argv(self, index: int) -> List[str]:
         c = self.config
-        return [str(ROOT / ".venv/bin/rasa"), "run", "--model", str(c.model), "--interface", c.host,
-                "--port", str(c.rasa_ports[index]), "--credentials", "credentials.yml",
-                "--endpoints", "endpoints.yml", "--enable-api", "--auth-token", self.env["RASA_API_TOKEN"]]
+        # The API token comes from RASA_API_TOKEN, not the command line (scripts/rasa_server.py).
+        return [str(ROOT / ".venv/bin/python"), str(ROOT / "scripts" / "rasa_server.py"), "--model", str(c.model),
+                "--interface", c.host, "--port", str(c.rasa_ports[index]), "--credentials", "credentials.yml",
+                "--endpoints", "endpoints.yml", "--enable-api"]
 
     def actions_argv(self, index: int) -> List[str]:
         return [str(ROOT / ".venv/bin/python"), "-m", "actions.server", "--host", self.config.host,

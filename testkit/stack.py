@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Dict, List
 
 from testkit.process import Service
+from testkit.service_env import env_for, kind_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -116,8 +117,14 @@ class Stack:
                 origins.append(own)
         self.env["WEB_ALLOWED_ORIGINS"] = ",".join(origins)
 
+    def service_env(self, name: str) -> Dict[str, str]:
+        """What service `name` is started with: `self.env` less the secrets it does not use
+        (testkit/service_env.py). `self.env` keeps them all, for tests and tools."""
+        return env_for(kind_of(name), self.env)
+
     def _service(self, name: str, argv: List[str]) -> Service:
-        service = Service(name, argv, self.config.log_dir / f"{name}.log", env=self.env, cwd=ROOT)
+        service = Service(name, argv, self.config.log_dir / f"{name}.log", env=self.service_env(name),
+                          cwd=ROOT, inherit_env=False)
         self.services[name] = service
         return service
 
@@ -129,15 +136,17 @@ class Stack:
                 "--host", self.config.host]
 
     def rasa_argv(self) -> List[str]:
+        """`rasa run` through scripts/rasa_server.py, which takes the API token from
+        RASA_API_TOKEN in the environment: on the command line every local user could read it."""
         origins = self.env.get("WEB_ALLOWED_ORIGINS", "").split(",")
         argv = [
-            str(ROOT / ".venv/bin/rasa"), "run",
+            str(ROOT / ".venv/bin/python"), str(ROOT / "scripts" / "rasa_server.py"),
             "--model", str(self.config.model),
             "--interface", self.config.host,
             "--port", str(self.config.rasa_port),
             "--credentials", "credentials.yml",
             "--endpoints", "endpoints.yml",
-            "--enable-api", "--auth-token", self.env["RASA_API_TOKEN"],
+            "--enable-api",
         ]
         for origin in filter(None, (o.strip() for o in origins)):
             argv += ["--cors", origin]
