@@ -54,7 +54,7 @@ def start_opt_out(call: Caller):
     assert "Learning Records Service" in reply.text and "press 0" in reply.text.lower()
     reply = call.say("I want to opt out of sharing my record.")
     listens(reply, numDigits="1")
-    assert "LRS team" in reply.text and "press 1 or 2" in reply.text
+    assert "LRS team" in reply.text and "press 1 or 2" in reply.text.lower()
     return reply
 
 
