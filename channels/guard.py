@@ -3,7 +3,11 @@ clear answer when something fails.
 
 `handle()` returns how the turn went; the channel turns that into its own kind of answer:
 - "ok": Rasa's replies as usual;
-- "rate_limited": a polite "please wait" (too many messages for one conversation);
+- "rate_limited": a polite "please wait" (too many messages for one conversation, or from one
+  client address: channels/abuse.py);
+- "busy": this server already has as many turns waiting as it may queue (in all, or for the
+  learner's address); the learner is told to try again in a minute or call the helpdesk,
+  instead of waiting behind a flood;
 - "failed": the action server, the tracker store or the lock store failed, or Rasa raised. The
   learner gets `technical_problem_text()` (with the helpdesk number) instead of an empty or
   wrong reply. Nothing of the failed turn is saved (stores/tracker_store.py), so sending the
@@ -26,6 +30,7 @@ from typing import Any, Awaitable, Callable, List, Optional
 from rasa.core.channels.channel import UserMessage
 from rasa.core.lock_store import LockError
 
+from channels import abuse
 from channels.ratelimit import ConversationLimiter
 from content import contacts
 from stores import turn
@@ -38,7 +43,7 @@ MAX_MESSAGE_CHARS = 1000
 # C0/C1 control characters except tab and newline, plus bidi overrides that can disguise text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
-OK, RATE_LIMITED, FAILED = "ok", "rate_limited", "failed"
+OK, RATE_LIMITED, FAILED, BUSY = "ok", "rate_limited", "failed", "busy"
 
 
 def helpdesk_phone() -> str:
@@ -62,6 +67,12 @@ SLOW_DOWN_TEXT = ("You're sending messages faster than I can answer them. "
 TOO_LONG_TEXT = (f"That message is too long for me. Please send a shorter one "
                  f"(up to {MAX_MESSAGE_CHARS} characters).")
 NO_WORDS_TEXT = "I did not get any words in that message. Please type it again."
+
+
+def busy_text() -> str:
+    return ("Sorry, the assistant is very busy at the moment and could not take your message. "
+            "Please try again in a minute, or call the LRS helpdesk on "
+            f"{helpdesk_phone()}.")
 
 
 def clean_text(text: str) -> str:
@@ -100,6 +111,8 @@ class QuietAfterFailure:
 class Outcome:
     status: str
     failures: List[str] = field(default_factory=list)
+    # Seconds until a refused message would be taken (RATE_LIMITED, BUSY).
+    retry_after: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -115,15 +128,49 @@ def _component(exc: BaseException) -> str:
 
 
 class TurnGuard:
-    def __init__(self, limiter: ConversationLimiter) -> None:
+    def __init__(self, limiter: ConversationLimiter, limits: Optional[abuse.AbuseLimits] = None) -> None:
         self.limiter = limiter
+        self.limits = limits or abuse.AbuseLimits.from_env()
         turn.watch_rasa_errors()
 
-    async def handle(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                     message: UserMessage) -> Outcome:
-        permit = self.limiter.try_acquire(message.sender_id or "")
+    def _admit(self, sender: str, address: Optional[str]):
+        """(conversation permit, queue ticket, refusal): the per-conversation limit first, so a
+        flood on one conversation does not use up its address's allowance; then the address's
+        message allowance and the queue caps (the address's own only when it is known)."""
+        permit = self.limiter.try_acquire(sender)
         if permit is None:
-            return Outcome(RATE_LIMITED)
+            return None, None, Outcome(RATE_LIMITED, retry_after=self.limiter.retry_after(sender))
+        key = abuse.address_key(address) if address is not None else None
+        if key is not None and not self.limits.messages_per_address.take(key):
+            permit.release()
+            abuse.log_refusal("messages per address")
+            return None, None, Outcome(RATE_LIMITED,
+                                       retry_after=self.limits.messages_per_address.retry_after(key))
+        ticket = self.limits.queue.enter(key)
+        if ticket is None:
+            permit.release()
+            abuse.log_refusal("turns waiting on this server (busy)")
+            return None, None, Outcome(BUSY, retry_after=60.0)
+        return permit, ticket, None
+
+    async def handle(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                     message: UserMessage, address: Optional[str] = None) -> Outcome:
+        """`address`: the client's address (channels/client_address.py), or None where it means
+        nothing (the telephone line: every request comes from Twilio)."""
+        permit, ticket, refusal = self._admit(message.sender_id or "", address)
+        if refusal is not None:
+            return refusal
+        try:
+            # A turn that calls nothing outside the process (an FAQ answer) runs to its end
+            # without yielding, so without this the next request would reach the queue count
+            # only after this turn's work: the count would never pass 1. Yielding once here lets
+            # every request the server has read be counted (and refused beyond the cap) before
+            # any of them takes the CPU.
+            await asyncio.sleep(0)
+        except BaseException:
+            permit.release()
+            ticket.leave()
+            raise
         replies = _Replies()
         replies_token = _replies.set(replies)
         try:
@@ -151,6 +198,7 @@ class TurnGuard:
             if replies_token is not None:
                 _replies.reset(replies_token)
             permit.release()
+            ticket.leave()
 
 
     def raising(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
@@ -179,5 +227,5 @@ def default_guard() -> TurnGuard:
     """One guard (and one set of per-conversation limits) for every channel of this server."""
     global _guard
     if _guard is None:
-        _guard = TurnGuard(ConversationLimiter.from_env())
+        _guard = TurnGuard(ConversationLimiter.from_env(), abuse.default_limits())
     return _guard

@@ -29,6 +29,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 import speedups
+from channels import request_size
 from stores import health
 
 # Every Rasa server of this project loads this channel (credentials.yml) before it loads the
@@ -93,6 +94,7 @@ class HealthInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = Blueprint("plr_health", __name__)
+        request_size.limit(blueprint)
 
         @blueprint.listener("after_server_start")
         async def alert_on_fallback(app: Any, _: Any) -> None:

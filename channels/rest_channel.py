@@ -3,8 +3,12 @@
 Wired in credentials.yml as `channels.rest_channel.PLRRestInput` in place of `rest:`, at the same
 path `/webhooks/rest/webhook` and with the same answer (a JSON list of bot messages). Differences:
 - Bad requests get a 4xx with a message instead of a 500 (the stock channel calls `.get()` on
-  whatever JSON arrives): 415 unless the body is JSON, 400 for malformed JSON or a missing or
-  mistyped `sender` / `message`, 413 above `MAX_BODY_BYTES`.
+  whatever JSON arrives): 415 unless the body is JSON, 400 for malformed or too deeply nested
+  JSON or a missing or mistyped `sender` / `message`, 413 above `MAX_BODY_BYTES` (Sanic itself
+  refuses larger bodies before reading them: channels/request_size.py).
+- Limits per client address (channels/abuse.py): new conversation ids and messages a minute,
+  answered 429 with Retry-After; when the server already has too many turns waiting, 503 with
+  a "very busy" message.
 - Every message is answered. Control characters are removed; an over-long or empty message
   gets a re-prompt; a flood on one conversation gets 429 with a "please wait" message
   (channels/ratelimit.py); when the action server or a store fails, or Rasa raises, the answer
@@ -25,7 +29,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import guard
+from channels import abuse, client_address, guard, request_size
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +64,9 @@ def parse_body(request: Request) -> Dict[str, Any]:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise BadRequest(400, "the body is not valid JSON") from None
+    except RecursionError:
+        # `[[[[…` nests deeper than Python's parser recurses; not a ValueError.
+        raise BadRequest(400, "the JSON is nested too deeply") from None
     if not isinstance(data, dict):
         raise BadRequest(400, 'the body must be a JSON object: {"sender": "...", "message": "..."}')
     sender = data.get("sender")
@@ -84,7 +91,10 @@ class PLRRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = Blueprint("plr_rest_webhook", __name__)
+        request_size.limit(blueprint)
         turn_guard = guard.default_guard()
+        limits = abuse.default_limits()
+        addresses = client_address.default()
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -97,6 +107,15 @@ class PLRRestInput(RestInput):
             except BadRequest as bad:
                 return _error(bad.status, str(bad))
             sender = data["sender"]
+            address = addresses.of(request.ip, request.headers.get("x-forwarded-for"))
+            if sender not in limits.rest_seen:
+                key = abuse.address_key(address)
+                if not limits.rest_senders_per_address.take(key):
+                    abuse.log_refusal("new REST conversations per address")
+                    wait = limits.rest_senders_per_address.retry_after(key)
+                    return response.json([_bot(sender, guard.SLOW_DOWN_TEXT)], status=429,
+                                         headers={"Retry-After": str(int(wait + 0.999))})
+                limits.rest_seen.add(sender)
             raw = data["message"]
             text = guard.clean_text(raw)
             if len(text) > guard.MAX_MESSAGE_CHARS:
@@ -107,11 +126,13 @@ class PLRRestInput(RestInput):
             message = UserMessage(text, collector, sender,
                                   input_channel=data.get("input_channel") or self.name(),
                                   metadata=data.get("metadata"))
-            outcome = await turn_guard.handle(on_new_message, message)
+            outcome = await turn_guard.handle(on_new_message, message, address=address)
             if outcome.status == guard.RATE_LIMITED:
-                wait = turn_guard.limiter.retry_after(sender)
                 return response.json([_bot(sender, guard.SLOW_DOWN_TEXT)], status=429,
-                                     headers={"Retry-After": str(int(wait + 0.999))})
+                                     headers={"Retry-After": str(int(outcome.retry_after + 0.999))})
+            if outcome.status == guard.BUSY:
+                return response.json([_bot(sender, guard.busy_text())], status=503,
+                                     headers={"Retry-After": str(int(outcome.retry_after + 0.999))})
             if outcome.status == guard.FAILED:
                 return response.json([_bot(sender, guard.technical_problem_text())],
                                      headers={"X-PLR-Turn": "failed"})

@@ -19,6 +19,10 @@ Wired in credentials.yml as `channels.socketio_channel.PLRSocketIOInput`. What d
 - Metadata sent by the browser is dropped: nothing a page puts there reaches the tracker.
 - Messages a client sends together in one long-polling request are all handled: the transport
   (python-engineio) silently dropped a request holding more than 16 of them.
+- A socket may start only a few new conversations a minute, and an address a few dozen
+  (channels/abuse.py); a refused `session_request` gets `chat_error` with reason
+  `too_many_sessions`, which the page explains. Messages also count against their address,
+  and a server that already has too many turns waiting answers "very busy" at once.
 - Every message is answered (channels/guard.py): a flood on one conversation gets a polite
   "please wait", and a failed turn (action server, tracker store or lock store down, or Rasa
   raising) gets a clear message with the helpdesk number instead of silence or a fresh
@@ -44,7 +48,7 @@ from sanic.response import HTTPResponse
 from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
-from channels import guard, session_tokens
+from channels import abuse, client_address, guard, request_size, session_tokens
 from stores import redaction
 
 logger = logging.getLogger(__name__)
@@ -196,7 +200,10 @@ class PLRSocketIOInput(InputChannel):
         )
         self.sio = sio
         turn_guard = guard.default_guard()
+        limits = abuse.default_limits()
+        addresses = client_address.default()
         blueprint = PLRSocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        request_size.limit(blueprint)
         namespace = self.namespace
 
         @blueprint.route("/", methods=["GET"])
@@ -205,6 +212,11 @@ class PLRSocketIOInput(InputChannel):
 
         @sio.on("connect", namespace=namespace)
         async def connect(sid: str, environ: Dict, auth: Dict | None = None) -> bool:
+            # python-engineio's Sanic driver puts a fixed 127.0.0.1 in REMOTE_ADDR: the peer is
+            # Sanic's request.ip.
+            request = environ.get("sanic.request")
+            address = addresses.of(getattr(request, "ip", None), environ.get("HTTP_X_FORWARDED_FOR"))
+            await sio.save_session(sid, {"address": address}, namespace=namespace)
             if not self.jwt_key:
                 return True
             token = auth.get("token") if isinstance(auth, dict) else None
@@ -215,10 +227,11 @@ class PLRSocketIOInput(InputChannel):
             return session.get("sender_id")
 
         async def bind(sid: str, sender_id: str) -> None:
-            previous = await bound_sender(sid)
+            session = await sio.get_session(sid, namespace=namespace)
+            previous = session.get("sender_id")
             if previous and previous != sender_id:
                 await sio.leave_room(sid, previous, namespace=namespace)
-            await sio.save_session(sid, {"sender_id": sender_id}, namespace=namespace)
+            await sio.save_session(sid, {**session, "sender_id": sender_id}, namespace=namespace)
             await sio.enter_room(sid, sender_id, namespace=namespace)
 
         async def end_conversation(sender_id: str) -> None:
@@ -232,6 +245,24 @@ class PLRSocketIOInput(InputChannel):
             except Exception:
                 logger.exception("Could not reset a finished web chat conversation.")
 
+        async def address_of(sid: str) -> str:
+            session = await sio.get_session(sid, namespace=namespace)
+            return session.get("address") or client_address.UNKNOWN
+
+        async def new_session_refused(sid: str) -> int:
+            """0 when this socket and its address may start a new conversation, else the seconds
+            to wait. The socket's allowance is checked first, so a refused socket does not use
+            up its neighbours' share of the address."""
+            if not limits.sessions_per_socket.take(sid):
+                wait = limits.sessions_per_socket.retry_after(sid)
+            else:
+                key = abuse.address_key(await address_of(sid))
+                if limits.sessions_per_address.take(key):
+                    return 0
+                wait = limits.sessions_per_address.retry_after(key)
+            abuse.log_refusal("new web chat conversations per socket or address")
+            return int(wait + 0.999)
+
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: Any = None) -> None:
             data = data if isinstance(data, dict) else {}
@@ -240,6 +271,11 @@ class PLRSocketIOInput(InputChannel):
             if sender_id:
                 token = data["session_id"]
             else:
+                refused = await new_session_refused(sid)
+                if refused:
+                    await sio.emit("chat_error", {"reason": "too_many_sessions", "retry_after": refused},
+                                   room=sid, namespace=namespace)
+                    return
                 sender_id, token = session_tokens.issue(self.session_secret)
             await bind(sid, sender_id)
             if data.get("start_again") and previous and previous != sender_id:
@@ -287,9 +323,11 @@ class PLRSocketIOInput(InputChannel):
                 input_channel=self.name(),
                 metadata=None,
             )
-            outcome = await turn_guard.handle(on_new_message, message)
+            outcome = await turn_guard.handle(on_new_message, message, address=await address_of(sid))
             if outcome.status == guard.RATE_LIMITED:
                 await sio.emit(self.bot_message_evt, {"text": guard.SLOW_DOWN_TEXT}, room=sid, namespace=namespace)
+            elif outcome.status == guard.BUSY:
+                await sio.emit(self.bot_message_evt, {"text": guard.busy_text()}, room=sid, namespace=namespace)
             elif outcome.status == guard.FAILED:
                 await sio.emit(self.bot_message_evt, {"text": guard.technical_problem_text()}, room=sid,
                                namespace=namespace)

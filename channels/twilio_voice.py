@@ -20,10 +20,21 @@ Wired in credentials.yml as `channels.twilio_voice.PLRTwilioVoiceInput`, at the 
   The count travels in the signed `<Gather action>` URL, so any Rasa server can take the turn.
 - Never an empty `<Response/>` (Twilio hangs up on one), and never a 500: custom payloads are
   read, not passed to the TwiML builder, and a failed turn apologises and transfers.
+- A replayed request (the same `CallSid` and `I-Twilio-Idempotency-Token`, or the same signed
+  request, within ten minutes) gets the TwiML it got before and no second turn
+  (channels/replay.py).
+- One caller may start only a few calls in a short time (channels/abuse.py: Twilio's `From`,
+  kept only as a keyed hash in memory); a server with too many turns waiting puts the caller
+  through to the helpdesk at once.
+- The server refuses to start when Twilio's public URL is plain http (or unknown) and it
+  listens beyond loopback, unless `TWILIO_ALLOW_HTTP=1`: signatures over http can be captured.
+- Logs name a call by a keyed hash of its CallSid (channels/log_ids.py), never the CallSid.
 """
 from __future__ import annotations
 
+import ipaddress
 import logging
+import os
 import re
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import parse_qsl, urlencode
@@ -38,7 +49,9 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
-from channels import guard
+from channels import abuse, guard, request_size
+from channels.log_ids import log_id
+from channels.replay import ReplayCache, request_key
 from channels.voice_directives import VoiceDirective, parse_directive, with_button_keys
 from channels.voice_input import CallerInput, read_caller_input
 from channels.voice_prompts import VoicePrompts
@@ -197,6 +210,7 @@ class PLRTwilioVoiceInput(TwilioVoiceInput):
             logger.warning("HELPDESK_DIAL_NUMBER is empty: callers asking for a person are told the number to call.")
         self.validator = RequestValidator(auth_token)
         self.public_url = public_webhook_url(public_url)
+        self.replays = ReplayCache()
         self.prompts = prompts
         self.settings = VoiceSettings(
             voice=assistant_voice, language=language, speech_timeout=speech_timeout, speech_model=speech_model,
@@ -209,6 +223,11 @@ class PLRTwilioVoiceInput(TwilioVoiceInput):
         # the caller hears the fault prompt and is put through (channels/guard.py).
         on_new_message = guard.default_guard().raising(on_new_message)
         webhook = Blueprint("plr_twilio_voice_webhook", __name__)
+        request_size.limit(webhook)
+
+        @webhook.listener("before_server_start")
+        async def refuse_plain_http(app: Any, _loop: Any) -> None:
+            check_transport(self.public_url, getattr(app.state, "host", None), bool(getattr(app.state, "ssl", None)))
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -225,15 +244,32 @@ class PLRTwilioVoiceInput(TwilioVoiceInput):
             call_sid = form.first("CallSid") or ""
             if not CALL_SID.match(call_sid):
                 return response.text("CallSid is missing or malformed.", status=400)
-            turns = TurnBuilder(self.settings, self._action_url(request))
-            try:
-                twiml = await self.handle(request, form, call_sid, turns, on_new_message)
-            except Exception as exc:  # noqa: BLE001 - a caller must hear something, whatever failed
-                # The type only: an exception's text may carry what the caller said.
-                logger.error("Voice turn failed for call %s: %s", call_sid, type(exc).__name__)
-                logger.debug("Voice turn failure", exc_info=True)
-                twiml = turns.transfer([Utterance(self.prompts.fault)], self.prompts.no_transfer)
-            return response.text(str(twiml), content_type="text/xml")
+            key = request_key(call_sid, request.headers.get("I-Twilio-Idempotency-Token"),
+                              request.headers.get("X-Twilio-Signature", ""), request.url, request.body or b"")
+
+            async def answer() -> str:
+                turns = TurnBuilder(self.settings, self._action_url(request))
+                try:
+                    twiml = await self.handle(request, form, call_sid, turns, on_new_message)
+                except guard.TurnNotHandled as refused:
+                    # Flood control on this call, or the server is too busy: a person takes over.
+                    if refused.outcome.status != guard.FAILED:  # a failure is logged by the guard
+                        abuse.log_refusal(f"voice turns ({refused.outcome.status})")
+                    busy = refused.outcome.status == guard.BUSY
+                    twiml = turns.transfer([Utterance(self.prompts.busy if busy else self.prompts.fault)],
+                                           self.prompts.no_transfer)
+                except Exception as exc:  # noqa: BLE001 - a caller must hear something, whatever failed
+                    # The type only: an exception's text may carry what the caller said.
+                    logger.error("Voice turn failed for call %s: %s", log_id(call_sid), type(exc).__name__)
+                    logger.debug("Voice turn failure", exc_info=True)
+                    twiml = turns.transfer([Utterance(self.prompts.fault)], self.prompts.no_transfer)
+                return str(twiml)
+
+            twiml, replayed = await self.replays.once(key, answer)
+            if replayed:
+                logger.warning("Voice webhook request for call %s seen before: answered again, no new turn.",
+                               log_id(call_sid))
+            return response.text(twiml, content_type="text/xml")
 
         return webhook
 
@@ -269,7 +305,9 @@ class PLRTwilioVoiceInput(TwilioVoiceInput):
         if turn == "dial":
             return self.after_dial(form, turns)
         if turn != "gather":
-            logger.info("Voice call %s started.", call_sid)
+            if not self.new_call_allowed(form):
+                return turns.hangup([Utterance(self.prompts.too_many_calls)])
+            logger.info("Voice call %s started.", log_id(call_sid))
             utterances = await self.ask(on_new_message, call_sid, self.initial_prompt or "/greet")
             return self.respond(turns, utterances, misses=0, previous=([], None))
         misses = _int(request.args.get("misses"), 0, 0, MAX_MISSES)
@@ -371,7 +409,45 @@ class PLRTwilioVoiceInput(TwilioVoiceInput):
             return
         await on_new_message(
             UserMessage(SESSION_START, CollectingOutputChannel(), call_sid, input_channel=self.name()))
-        logger.info("Voice call %s ended; its conversation was closed.", call_sid)
+        logger.info("Voice call %s ended; its conversation was closed.", log_id(call_sid))
+
+    def new_call_allowed(self, form: _Params) -> bool:
+        """A caller's allowance of new calls (per number, as a keyed hash; the number itself is
+        neither kept nor logged)."""
+        limits = abuse.default_limits()
+        caller = limits.caller_hash(form.first("From") or "")
+        if limits.calls_per_caller.take(caller):
+            return True
+        abuse.log_refusal("new calls per caller")
+        return False
+
+
+def _is_loopback(host: Optional[str]) -> bool:
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_transport(public_url: Optional[str], bind_host: Optional[str], tls: bool) -> None:
+    """Refuse to serve Twilio over plain http beyond loopback (its signatures, and what callers
+    say, could be captured and replayed) unless TWILIO_ALLOW_HTTP=1 says a TLS proxy in front
+    is not visible from here."""
+    if _is_loopback(bind_host) or (os.environ.get("TWILIO_ALLOW_HTTP") or "").strip() == "1":
+        return
+    if public_url:
+        secure = public_url.lower().startswith("https://")
+    else:
+        secure = tls  # the request URL is checked: https only when Rasa itself serves TLS
+    if not secure:
+        raise InvalidConfigException(
+            f"The telephone channel would take Twilio's requests over plain http on {bind_host}: set "
+            "TWILIO_PUBLIC_URL to the https URL Twilio calls, or set TWILIO_ALLOW_HTTP=1 if a TLS "
+            "proxy in front of this server is what Twilio reaches.")
 
 
 def asks_something(utterance: Utterance, directive: Optional[VoiceDirective]) -> bool:

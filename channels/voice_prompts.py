@@ -43,3 +43,12 @@ class VoicePrompts:
                 "Is there anything else I can help with?")
 
     dial_done: str = "Thank you for calling the Learning Records Service. Goodbye."
+    # The server has as many turns waiting as it may queue (channels/abuse.py).
+    busy: str = ("Sorry, the assistant is very busy at the moment. "
+                 "I'll put you through to an adviser at the LRS helpdesk now.")
+
+    @property
+    def too_many_calls(self) -> str:
+        # One number started many calls in a short time (channels/abuse.py).
+        return ("Sorry, the phone assistant cannot take another call from your number just now. "
+                f"Please call the LRS helpdesk on {self.phone}. Goodbye.")

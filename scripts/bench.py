@@ -44,6 +44,7 @@ from stafftools.signals import exit_on_termination  # noqa: E402
 from stafftools.stackctl import ROOT  # noqa: E402 (also puts the repo root on sys.path)
 from stafftools.stats import percentile  # noqa: E402
 
+from testkit.limits import ONE_CLIENT_FOR_MANY_LEARNERS  # noqa: E402
 from testkit.ports import free_port  # noqa: E402
 from testkit.process import Service  # noqa: E402
 from testkit.stack import Stack, StackConfig, project_env  # noqa: E402
@@ -53,7 +54,9 @@ QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", "PY
 TENSORFLOW_KEYS = ("TF_ENABLE_ONEDNN_OPTS",)
 # The long conversation sends 200 messages back to back from one sender, far above the REST
 # channel's per-conversation flood limit (channels/ratelimit.py): lifted in the bench's own stack.
-BENCH_ENV = {"CONVERSATION_MESSAGES_PER_MINUTE": "1000000", "CONVERSATION_BURST": "1000000"}
+# Its learners all come from 127.0.0.1, so the per-address limits are lifted too (testkit/limits.py).
+BENCH_ENV = {"CONVERSATION_MESSAGES_PER_MINUTE": "1000000", "CONVERSATION_BURST": "1000000",
+             **ONE_CLIENT_FOR_MANY_LEARNERS}
 
 
 def log(message: str) -> None:

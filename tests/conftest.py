@@ -28,6 +28,7 @@ def trained_model() -> Path:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory, trained_model):
     """Backend (fresh SQLite), action server and Rasa server on free loopback ports."""
+    from testkit.limits import ONE_CLIENT_FOR_MANY_LEARNERS
     from testkit.ports import free_port
     from testkit.stack import Stack, StackConfig
 
@@ -43,6 +44,8 @@ def stack(tmp_path_factory, trained_model):
         extra_env={
             "DATABASE_URL": f"sqlite:///{workdir / 'backend.db'}",
             "OUTBOX_PATH": str(workdir / "outbox.sqlite3"),
+            # Every test's learners come from 127.0.0.1 (testkit/limits.py).
+            **ONE_CLIENT_FOR_MANY_LEARNERS,
         },
     )
     with Stack(config) as running:

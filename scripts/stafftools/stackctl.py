@@ -14,6 +14,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from testkit.faultproxy import FaultProxy  # noqa: E402
+from testkit.limits import ONE_CLIENT_FOR_MANY_LEARNERS  # noqa: E402
 from testkit.ports import free_port  # noqa: E402
 from testkit.stack import Stack, StackConfig  # noqa: E402
 
@@ -72,6 +73,8 @@ def own_stack(model: Path, with_proxy: bool = True, extra_env: Optional[Dict[str
             "DATABASE_URL": f"sqlite:///{workdir / 'backend.db'}",
             "OUTBOX_PATH": str(workdir / "outbox.sqlite3"),
             "OUTBOX_RETRY_SECONDS": "1",
+            # Scripted conversations all come from 127.0.0.1 (testkit/limits.py).
+            **ONE_CLIENT_FOR_MANY_LEARNERS,
             **(extra_env or {}),
         }
         if proxy:

@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import pytest
 
 from testkit.faultproxy import FaultProxy
+from testkit.limits import ONE_CLIENT_FOR_MANY_LEARNERS
 from testkit.scaled import ScaledConfig, ScaledStack
 
 _running: Dict[str, Any] = {}
@@ -121,7 +122,9 @@ def scaled(request, tmp_path_factory, trained_model) -> Scaled:
         pytest.fail(f"the scaled stack did not start: {_running['error']}")
     if "scaled" not in _running:
         config = ScaledConfig(work_dir=tmp_path_factory.mktemp("scaled"), model=trained_model,
-                              extra_env={"OUTBOX_RETRY_SECONDS": "2", "TRACKER_RETENTION_SWEEP_SECONDS": "2"})
+                              extra_env={"OUTBOX_RETRY_SECONDS": "2", "TRACKER_RETENTION_SWEEP_SECONDS": "2",
+                                         # Most tests' learners share 127.0.0.1 (testkit/limits.py).
+                                         **ONE_CLIENT_FOR_MANY_LEARNERS})
         proxy = FaultProxy(("127.0.0.1", config.backend_lb_port))
         config.actions_backend_url = proxy.url
         stack = ScaledStack(config)

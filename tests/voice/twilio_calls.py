@@ -84,9 +84,15 @@ class Caller:
         return f"{self.public}?{query}" if query else self.public
 
     def post(self, url: str, params: Dict[str, str], signature: Optional[str] = "auto",
-             body: Optional[bytes] = None) -> Reply:
+             body: Optional[bytes] = None, idempotency_token: Optional[str] = "auto") -> Reply:
         data = body if body is not None else urllib.parse.urlencode(params).encode()
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        # Twilio gives every request a token of its own (kept on its retries); the channel
+        # answers a repeat of one with the first answer (channels/replay.py).
+        if idempotency_token == "auto":
+            idempotency_token = secrets.token_hex(16)
+        if idempotency_token is not None:
+            headers["I-Twilio-Idempotency-Token"] = idempotency_token
         if signature == "auto":
             signature = self.validator.compute_signature(self.signed_url(url), params)
         if signature is not None:

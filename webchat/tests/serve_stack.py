@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from testkit.limits import ONE_CLIENT_FOR_MANY_LEARNERS  # noqa: E402
 from testkit.ports import free_port  # noqa: E402
 from testkit.process import Service  # noqa: E402
 from testkit.stack import Stack, StackConfig  # noqa: E402
@@ -54,6 +55,8 @@ def main() -> int:
             # Only the page under test may connect; the foreign page below may not.
             "WEB_ALLOWED_ORIGINS": f"http://localhost:{web_port}",
             "WEB_SOCKET_URL": "",
+            # Every browser test's page comes from 127.0.0.1 (testkit/limits.py).
+            **ONE_CLIENT_FOR_MANY_LEARNERS,
         },
     )
     stop = threading.Event()

@@ -142,6 +142,15 @@ export class Chat {
     const reason = error && error.reason;
     if (reason === "too_long") {
       this.say(`Your message was not sent because it is longer than ${this.config.maxMessageChars} characters.`, "problem");
+    } else if (reason === "too_many_sessions") {
+      // The server refused to start another conversation from this browser or network for now.
+      this.ready = false;
+      this.startingAgain = false;
+      this.say(
+        "Too many new conversations have been started from your connection in the last minute. " +
+          `Please wait a minute, then reload the page, or call the LRS helpdesk on ${this.config.helpdeskPhone}.`,
+        "problem",
+      );
     } else if (reason === "session") {
       this.ready = false;
       this.socket.emit("session_request", { session_id: this.state.token });
