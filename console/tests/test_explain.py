@@ -17,6 +17,7 @@ TRACKER = {"events": [
         "intent_ranking": [{"name": "request_opt_out", "confidence": 0.97},
                            {"name": "request_opt_in", "confidence": 0.02}, {"name": "faq", "confidence": 0.01}],
         "entities": []}},
+    {"event": "slot", "name": "given_name", "value": None},
     {"event": "slot", "name": "request_type", "value": "opt_out"},
     {"event": "action", "name": "utter_request_consent_opt_out", "policy": "RulePolicy", "confidence": 1.0},
     {"event": "bot", "text": "Shall we start?", "metadata": {"utter_action": "utter_request_consent_opt_out"},
@@ -42,7 +43,7 @@ def test_turns_explain_each_message():
     first = found[0]
     assert (first.intent, first.confidence) == ("request_opt_out", 0.97)
     assert first.alternatives == [("request_opt_in", 0.02), ("faq", 0.01)]
-    assert first.slots == [("request_type", "opt_out")]
+    assert first.slots == [("request_type", "opt_out")] and first.emptied == ["given_name"]
     assert first.actions == [{"name": "utter_request_consent_opt_out", "policy": "RulePolicy", "confidence": 1.0}]
     assert first.responses == ["utter_request_consent_opt_out"]
     assert found[1].button_title == "Yes, start"

@@ -19,7 +19,8 @@ class Turn:
     confidence: float | None = None
     alternatives: list[tuple[str, float]] = field(default_factory=list)
     entities: list[dict] = field(default_factory=list)
-    slots: list[tuple[str, Any]] = field(default_factory=list)
+    slots: list[tuple[str, Any]] = field(default_factory=list)  # last value of each slot given one
+    emptied: list[str] = field(default_factory=list)  # slots this turn left empty (forms reset many)
     actions: list[dict] = field(default_factory=list)
     replies: list[dict] = field(default_factory=list)
     button_title: str | None = None  # the button this message came from, when it did
@@ -57,7 +58,7 @@ def turns(tracker: dict, alternatives: int = 3) -> list[Turn]:
         elif not found:
             continue
         elif kind == "slot":
-            found[-1].slots.append((event.get("name"), event.get("value")))
+            _set_slot(found[-1], event.get("name"), event.get("value"))
         elif kind == "action" and event.get("name") not in QUIET_ACTIONS:
             found[-1].actions.append({"name": event.get("name"), "policy": event.get("policy"),
                                       "confidence": _percent(event.get("confidence"))})
@@ -69,6 +70,15 @@ def turns(tracker: dict, alternatives: int = 3) -> list[Turn]:
                                       "buttons": buttons})
             offered = {b.get("payload"): b.get("title") for b in buttons if b.get("payload")}
     return found
+
+
+def _set_slot(turn: Turn, name: str, value: Any) -> None:
+    turn.slots = [(n, v) for n, v in turn.slots if n != name]
+    turn.emptied = [n for n in turn.emptied if n != name]
+    if value is None:
+        turn.emptied.append(name)
+    else:
+        turn.slots.append((name, value))
 
 
 def as_test_case(conversation_id: str, found: list[Turn], name: str | None = None) -> str:

@@ -1,0 +1,212 @@
+// Browser test of the staff console: Debian's headless Chromium driven by playwright-core (from
+// webchat's node_modules, through webchat/tests/harness.mjs) against the whole stack with the
+// console, reached the way staff reach it: http://localhost:$WEB_PORT/staff/.
+// Every page is checked with axe (no serious or critical issue) and used from the keyboard.
+// Run: node --test --test-concurrency=1 console/tests/browser/   (make -C console test-browser)
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { axeViolations, launchBrowser, ROOT, screenshot } from "../../../webchat/tests/harness.mjs";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const STACK_TIMEOUT_MS = 300_000;
+const DESKTOP = { width: 1280, height: 900 };
+
+let stack;
+let browser;
+let context;
+let page;
+
+async function startConsoleStack() {
+  const child = spawn(resolve(ROOT, ".venv/bin/python"), [resolve(HERE, "serve_console_stack.py")], {
+    cwd: ROOT,
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const exited = new Promise((done) => child.once("exit", done));
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.stdin.end(); // the script stops everything when its stdin closes
+      const timer = setTimeout(() => child.kill("SIGTERM"), 30_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  const lines = createInterface({ input: child.stdout });
+  try {
+    const config = await new Promise((ready, fail) => {
+      const timer = setTimeout(() => fail(new Error("stack did not start in time")), STACK_TIMEOUT_MS);
+      lines.once("line", (line) => {
+        clearTimeout(timer);
+        ready(JSON.parse(line));
+      });
+      exited.then((code) => {
+        clearTimeout(timer);
+        fail(new Error(`serve_console_stack.py exited with ${code}`));
+      });
+    });
+    return { ...config, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+// axe on the page as it is: no serious or critical issue.
+async function accessible(name) {
+  const bad = (await axeViolations(page)).filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad, [], `${name}: ${JSON.stringify(bad, null, 2)}`);
+}
+
+// Keyboard only: focus moves with Tab until it lands on the element, which Enter or Space then uses.
+async function tabTo(locator, most = 60) {
+  const target = await locator.elementHandle();
+  for (let i = 0; i < most; i += 1) {
+    await page.keyboard.press("Tab");
+    if (await target.evaluate((el) => el === document.activeElement)) return;
+  }
+  throw new Error("Tab never reached the element");
+}
+
+async function typeInto(locator, text) {
+  await tabTo(locator);
+  await page.keyboard.type(text);
+}
+
+// Enter on a focused link or button that loads a new page; waits for that page.
+async function press(locator, key = "Enter") {
+  await tabTo(locator);
+  await Promise.all([page.waitForNavigation({ timeout: 60_000 }), page.keyboard.press(key)]);
+}
+
+const menu = (name) => page.getByRole("navigation", { name: "Menu" }).getByRole("link", { name, exact: true });
+
+async function signIn(username, password) {
+  await page.goto(`${stack.web_url}/staff/sign-in`);
+  await typeInto(page.getByLabel("Username"), username);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(password);
+  await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+}
+
+describe("staff console", { timeout: 900_000 }, () => {
+  before(async () => {
+    stack = await startConsoleStack();
+    browser = await launchBrowser();
+    context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
+    page = await context.newPage();
+    page.on("pageerror", (error) => assert.fail(`page error: ${error.message}`));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it("shows nothing before sign-in, and the sign-in page is accessible", async () => {
+    for (const path of ["/staff/", "/staff/requests", "/staff/try", "/staff/tests", "/staff/accounts"]) {
+      await page.goto(`${stack.web_url}${path}`);
+      assert.match(page.url(), /\/staff\/sign-in$/, path);
+    }
+    await page.getByRole("heading", { name: "Sign in to the staff console" }).waitFor();
+    assert.equal(await page.getByRole("button", { name: "Sign in" }).count(), 1);
+    await accessible("sign-in");
+    await screenshot(page, "console-sign-in.png");
+  });
+
+  it("locks an account after five wrong passwords", async () => {
+    for (let i = 0; i < 4; i += 1) {
+      await signIn(stack.locked, "not the password 0");
+      await page.getByText("The username or password is not right").first().waitFor();
+    }
+    await signIn(stack.locked, "not the password 0");
+    await page.getByText(/This account is locked after 5 wrong passwords/).first().waitFor();
+    await signIn(stack.locked, stack.locked_password); // the right one is refused while locked
+    await page.getByText(/This account is locked/).first().waitFor();
+    await accessible("locked");
+    await screenshot(page, "console-locked.png");
+  });
+
+  it("signs in from the keyboard and works a request: status change, note, audit of the view", async () => {
+    await signIn(stack.admin, stack.admin_password);
+    await page.getByText(`Signed in as ${stack.admin}`).waitFor();
+    await accessible("home");
+    await press(menu("Requests"));
+    await page.getByRole("heading", { name: "Requests", level: 1 }).waitFor();
+    await accessible("queue");
+    await screenshot(page, "console-queue.png");
+    await press(page.getByRole("link", { name: stack.reference }));
+    await page.getByRole("heading", { name: stack.reference }).waitFor();
+    assert.ok(await page.getByText("Testlearner-Browser").isVisible(), "the caseworker sees the learner's details");
+    // Space chooses the focused radio; the note is typed; Enter on the button sends the form.
+    await tabTo(page.getByLabel("In progress"));
+    await page.keyboard.press("Space");
+    await typeInto(page.getByLabel("Note (optional)"), "Called the learner to confirm");
+    await press(page.getByRole("button", { name: "Change status" }));
+    await page.getByText("The status was changed to in progress").waitFor();
+    const history = await page.locator("table").first().innerText();
+    assert.match(history, /staff:admin\.test/);
+    assert.match(history, /Called the learner to confirm/);
+    const views = await page.locator("#views").innerText();
+    assert.match(views, /admin\.test\s+viewed personal details/);
+    await accessible("request");
+    await screenshot(page, "console-request.png");
+  });
+
+  it("tries the assistant and shows why it answered", async () => {
+    await press(menu("Try the assistant"));
+    await typeInto(page.getByLabel("Message"), "What is a ULN?");
+    await Promise.all([page.waitForURL(/\/staff\/try\?c=console-admin\.test-/, { timeout: 60_000 }),
+      page.keyboard.press("Enter")]);
+    await page.getByText("Message 1:").waitFor();
+    const insight = await page.locator("#latest").innerText();
+    assert.match(insight, /Intent/);
+    assert.match(insight, /Next alternatives/);
+    assert.match(insight, /Actions \(policy, confidence\)/);
+    assert.match(insight, /Policy|policy/);
+    const conversation = await page.locator("#conversation-id").innerText();
+    assert.match(conversation, /^console-admin\.test-/);
+    await accessible("try");
+    await screenshot(page, "console-try.png");
+    const [download] = await Promise.all([page.waitForEvent("download"),
+      page.getByRole("link", { name: "Download as a test case" }).press("Enter")]);
+    const saved = readFileSync(await download.path(), "utf8");
+    assert.match(saved, /^name: /m);
+    assert.match(saved, /- user: What is a ULN\?/);
+    // The same conversation, read back in the review page.
+    await page.goto(`${stack.web_url}/staff/conversations?c=${encodeURIComponent(conversation)}`);
+    await page.getByText("Message 1:").waitFor();
+    await accessible("review");
+  });
+
+  it("runs a scripted conversation from the browser and shows the result", async () => {
+    await page.goto(`${stack.web_url}/staff/tests`);
+    await accessible("tests");
+    await typeInto(page.getByLabel("Only files or names containing (optional)"), "01_opt_out");
+    await press(page.getByRole("button", { name: "Run the conversations" }));
+    const deadline = Date.now() + 240_000;
+    while (await page.getByText("Still running").count()) {
+      assert.ok(Date.now() < deadline, "the test run did not finish in 4 minutes");
+      await page.waitForTimeout(2000);
+      await press(page.getByRole("link", { name: "Check again" }));
+    }
+    const state = await page.locator("#run-state").innerText();
+    assert.match(state, /Finished: \d+ passed, \d+ failed, \d+ skipped/);
+    assert.match(await page.locator("table").innerText(), /01_opt_out/);
+    await accessible("test run");
+    await screenshot(page, "console-test-run.png");
+  });
+
+  it("shows the admin's accounts page and signs out", async () => {
+    await page.goto(`${stack.web_url}/staff/accounts`);
+    assert.match(await page.locator("table").first().innerText(), /locked\.test/);
+    await accessible("accounts");
+    await press(page.getByRole("button", { name: "Sign out" }));
+    await page.getByText("You have signed out.").waitFor();
+    await page.goto(`${stack.web_url}/staff/requests`);
+    assert.match(page.url(), /\/staff\/sign-in$/);
+  });
+});
