@@ -28,6 +28,7 @@ step "NLU held-out gate" scripts/nlu_gate.sh
 step "story tests" scripts/story_tests.sh
 step "staff conversations" .venv/bin/python scripts/conversations.py
 step "web chat (browser)" scripts/webchat_tests.sh
+step "staff console" make -s -C console test
 
 echo
 echo "=== summary"
