@@ -41,7 +41,7 @@ def main() -> int:
         f"  Rasa socket.io  {config.rasa_url}/socket.io/\n"
         f"  Action server   {config.action_url}/health\n"
         f"  Backend         {config.backend_url}/openapi.json\n"
-        f"  Staff console   {config.web_url}/staff/   (first account: STAFF_ADMIN_USER / STAFF_ADMIN_PASSWORD in .env)\n"
+        f"  Staff console   {config.web_url}/staff/   (first account: STAFF_ADMIN_* in .env)\n"
         "Press Ctrl-C to stop everything.",
         flush=True,
     )

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import argparse
 import html
+import http.client
 import json
 import os
 import re
 import sys
-import http.client
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
