@@ -16,7 +16,9 @@ from __future__ import annotations
 import logging
 import os
 
-from sanic import Blueprint, Sanic
+from sanic import Blueprint, Sanic, response
+from sanic.exceptions import PayloadTooLarge
+from sanic.response import HTTPResponse
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,13 @@ def apply(app: Sanic) -> None:
     limit_bytes = max_bytes()
     if app.config.REQUEST_MAX_SIZE != limit_bytes:
         app.config.REQUEST_MAX_SIZE = limit_bytes
+        # The channels' own answer ({"error": ...}) rather than Sanic's bare description.
+        message = f"the request body is larger than {limit_bytes // 1024} KB"
+
+        def too_large(request, exception) -> HTTPResponse:
+            return response.json({"error": message}, status=413)
+
+        app.error_handler.add(PayloadTooLarge, too_large)
         logger.info("Request bodies are limited to %d bytes.", limit_bytes)
 
 

@@ -12,7 +12,8 @@ Wired in credentials.yml as `channels.socketio_channel.PLRSocketIOInput`. What d
 - Only the origins in `allowed_origins` (WEB_ALLOWED_ORIGINS) may connect from a browser; the
   stock channel sets `cors_allowed_origins=[]`, which switches python-engineio's check off.
 - Session ids are issued by the server and checked when a browser returns one
-  (`channels.session_tokens`); a socket can only speak in the conversation it was given.
+  (`channels.session_tokens`); a socket can only speak in the conversation it was given. They
+  expire after WEBCHAT_SESSION_MAX_DAYS (30), and the secret can be rotated.
 - Rasa's CORS extension (`rasa run --cors`) is kept off the socket.io path, where
   python-engineio checks the origin and sets Access-Control-Allow-Origin itself: with both, a
   response can carry the header twice, and browsers then refuse every long-polling response.
@@ -31,6 +32,7 @@ Wired in credentials.yml as `channels.socketio_channel.PLRSocketIOInput`. What d
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional
 
 from engineio import payload as engineio_payload
@@ -173,6 +175,8 @@ class PLRSocketIOInput(InputChannel):
         jwt_method: str = "HS256",
     ) -> None:
         self.session_secret = session_tokens.check_secret(session_secret)
+        # Tokens expire with the conversations they name (stores/retention.py keeps 30 days).
+        self.session_max_age = 86400 * float(os.environ.get("WEBCHAT_SESSION_MAX_DAYS") or 30)
         self.allowed_origins = list(allowed_origins)
         self.user_message_evt = user_message_evt
         self.bot_message_evt = bot_message_evt
@@ -267,7 +271,7 @@ class PLRSocketIOInput(InputChannel):
         async def session_request(sid: str, data: Any = None) -> None:
             data = data if isinstance(data, dict) else {}
             previous = await bound_sender(sid)
-            sender_id = session_tokens.verify(self.session_secret, data.get("session_id"))
+            sender_id = session_tokens.verify(self.session_secret, data.get("session_id"), self.session_max_age)
             if sender_id:
                 token = data["session_id"]
             else:
@@ -298,7 +302,7 @@ class PLRSocketIOInput(InputChannel):
             sender_id = await bound_sender(sid)
             claimed = data.get("session_id")
             if claimed is not None:
-                claimed_sender = session_tokens.verify(self.session_secret, claimed)
+                claimed_sender = session_tokens.verify(self.session_secret, claimed, self.session_max_age)
                 if claimed_sender is None or (sender_id and claimed_sender != sender_id):
                     logger.warning("Web chat message with a session id this socket was not "
                                    "given; ignored.")

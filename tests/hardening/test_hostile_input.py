@@ -35,6 +35,7 @@ def test_oversized_bodies_get_413_on_every_route(limited, size):
     ]:
         status, _, answer = raw(base, "POST", path, body, headers={"Content-Type": content_type}, timeout=60)
         assert status == 413, (path, size, status, answer[:200])
+        assert b'"error"' in answer and b"larger than 64 KB" in answer, answer[:200]
     # A GET-only route refuses the method before it would read the body.
     status, _, _ = raw(base, "POST", "/webhooks/health/", body, headers={"Content-Type": "application/json"})
     assert status in (405, 413)
@@ -44,3 +45,23 @@ def test_the_server_is_well_after_hostile_bodies(limited):
     status, _, answer = post_json(rest_url(limited), {"sender": "after-hostile", "message": "what is a ULN?"},
                                   address="192.0.2.90")
     assert status == 200 and answer and "10-digit" in answer[0]["text"]
+
+
+def test_deeply_nested_socketio_packet_is_dropped_and_the_server_carries_on(limited):
+    """A socket.io packet nested 30,000 deep (within the 64 KB limit): python-socketio fails to
+    decode it in that packet's own task; the long-polling POST is not a 5xx, and the server
+    keeps answering."""
+    import json as jsonlib
+
+    base = limited.config.rasa_url
+    status, _, body = raw(base, "GET", "/socket.io/?EIO=4&transport=polling")
+    assert status == 200
+    sid = jsonlib.loads(body.decode()[1:])["sid"]
+    path = f"/socket.io/?EIO=4&transport=polling&sid={sid}"
+    assert raw(base, "POST", path, b"40", headers={"Content-Type": "text/plain"})[0] == 200
+    nested = b'42["user_uttered",' + b"[" * 30_000 + b"]" * 30_000 + b"]"
+    status, _, _ = raw(base, "POST", path, nested, headers={"Content-Type": "text/plain"})
+    assert status < 500
+    status, _, answer = post_json(rest_url(limited), {"sender": "after-nested-socket", "message": "what is a ULN?"},
+                                  address="192.0.2.91")
+    assert status == 200 and answer

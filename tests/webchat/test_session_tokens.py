@@ -29,7 +29,8 @@ def test_ids_are_random_not_derived_from_anything():
         "jane.smith",
         "0123456789abcdef0123456789abcdef",  # an id without a signature
         "0123456789abcdef0123456789abcdef.AAAA",  # a made-up signature
-        "0123456789ABCDEF0123456789ABCDEF.AAAA",
+        "0123456789abcdef0123456789abcdef.s8q3zk.AAAA",
+        "0123456789ABCDEF0123456789ABCDEF.s8q3zk.AAAA",
         "a" * 200,
     ],
 )
@@ -43,9 +44,38 @@ def test_altered_or_foreign_tokens_are_refused():
     assert session_tokens.verify(SECRET, other_id + token[32:]) is None
     assert session_tokens.verify("another-secret-of-enough-length", token) is None
     assert session_tokens.verify(SECRET, token + "x") is None
+    _, issued, signature = token.split(".")
+    younger = session_tokens._base36(int(issued, 36) + 3600)
+    assert session_tokens.verify(SECRET, f"{sender_id}.{younger}.{signature}") is None
 
 
-@pytest.mark.parametrize("secret", [None, "", "short", "${WEBCHAT_SESSION_SECRET}"])
+def test_tokens_expire():
+    sender_id, token = session_tokens.issue(SECRET, clock=lambda: 1_800_000_000)
+    assert session_tokens.verify(SECRET, token, max_age=3600, clock=lambda: 1_800_003_000) == sender_id
+    assert session_tokens.verify(SECRET, token, max_age=3600, clock=lambda: 1_800_003_601) is None
+    # From the future (beyond clock skew): not this server's.
+    assert session_tokens.verify(SECRET, token, clock=lambda: 1_799_990_000) is None
+
+
+def test_the_secret_can_be_rotated():
+    old = "synthetic-old-secret-0123456789"
+    sender_id, old_token = session_tokens.issue(old)
+    both = f"{SECRET},{old}"
+    assert session_tokens.verify(both, old_token) == sender_id  # old tokens live on
+    new_id, new_token = session_tokens.issue(both)
+    assert session_tokens.verify(SECRET, new_token) == new_id  # new ones are signed with the first
+    assert session_tokens.verify(old, new_token) is None
+    assert session_tokens.verify(SECRET, old_token) is None  # once the old secret is removed
+
+
+def test_tokens_of_the_earlier_form_are_refused():
+    sender_id, token = session_tokens.issue(SECRET)
+    _, issued, signature = token.split(".")
+    assert session_tokens.verify(SECRET, f"{sender_id}.{signature}") is None
+
+
+@pytest.mark.parametrize("secret", [None, "", "short", "${WEBCHAT_SESSION_SECRET}",
+                                    "synthetic-test-secret-0123456789,short"])
 def test_missing_or_weak_secret_fails_fast(secret):
     with pytest.raises(session_tokens.SessionSecretError, match="WEBCHAT_SESSION_SECRET"):
         session_tokens.check_secret(secret)

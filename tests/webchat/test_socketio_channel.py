@@ -170,8 +170,8 @@ def test_a_made_up_session_id_is_replaced_by_a_server_issued_one(stack, origin):
 
     chosen, forged = run(scenario())
     for token in (chosen, forged):
-        sender_id, signature = token.split(".")
-        assert len(sender_id) == 32 and signature
+        sender_id, issued, signature = token.split(".")
+        assert len(sender_id) == 32 and issued and signature
     assert chosen != forged
     assert not forged.startswith("0123456789abcdef")
 
