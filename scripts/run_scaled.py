@@ -64,6 +64,7 @@ def main() -> int:
         f"  Action servers      {', '.join(f'http://127.0.0.1:{p}' for p in config.action_ports)}"
         f"   behind http://127.0.0.1:{config.actions_lb_port}\n"
         f"  Backend             {config.backend_url}   behind {config.backend_lb_url}\n"
+        f"  Staff console       {config.public_url}/staff/   (first account: STAFF_ADMIN_* in .env)\n"
         f"  PostgreSQL          {pg.dsn_for('rasa_tracker')} (tracker store), "
         f"{pg.dsn_for('plr_backend')} (backend)\n"
         f"  Redis (lock store)  127.0.0.1:{config.redis_port}\n"

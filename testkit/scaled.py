@@ -77,6 +77,7 @@ class ScaledConfig:
     backend_lb_port: int = 0
     web_port: int = 0
     redis_port: int = 0
+    console_port: int = 0
     # Tests put a fault proxy between the action servers and the backend.
     actions_backend_url: Optional[str] = None
     edge: EdgeLimits = field(default_factory=EdgeLimits)
@@ -85,7 +86,8 @@ class ScaledConfig:
 
     def __post_init__(self) -> None:
         self.work_dir = Path(self.work_dir)
-        for name in ("public_port", "actions_lb_port", "backend_port", "backend_lb_port", "web_port", "redis_port"):
+        for name in ("public_port", "actions_lb_port", "backend_port", "backend_lb_port", "web_port", "redis_port",
+                     "console_port"):
             if not getattr(self, name):
                 setattr(self, name, free_port())
         self.rasa_ports = self.rasa_ports or [free_port(), free_port()]
@@ -191,9 +193,11 @@ class ScaledStack:
             # Both Rasa servers load their model at the same time: the slowest part by far.
             for index in range(len(c.rasa_ports)):
                 self._rasa(index).start()
-            web_env = {**self._common_env(), "RASA_PORT": str(c.public_port), "WEB_SOCKET_URL": ""}
+            web_env = {**self._common_env(), "RASA_PORT": str(c.public_port), "WEB_SOCKET_URL": "",
+                       "CONSOLE_PORT": str(c.console_port)}
             self._service("web", [str(ROOT / ".venv/bin/python"), str(ROOT / "webchat" / "server.py"),
                                   "--host", c.host, "--port", str(c.web_port)], web_env).start()
+            self.start_console()
             backend.wait_http(f"{c.backend_url}/healthz", timeout)
             for index in range(len(c.action_ports)):
                 self.services[f"actions-{index + 1}"].wait_http(
@@ -201,11 +205,22 @@ class ScaledStack:
             for index in range(len(c.rasa_ports)):
                 self.wait_rasa(index, timeout)
             self.services["web"].wait_http(f"http://{c.host}:{c.web_port}/healthz", timeout)
+            self.services["console"].wait_http(f"http://127.0.0.1:{c.console_port}/healthz", timeout)
             self.services["nginx"].wait_until(lambda: http_ok(f"{c.public_url}/"), 30)
         except BaseException:
             self.stop()
             raise
         return self
+
+    def start_console(self) -> Service:
+        """The staff console (console/), on loopback; nginx serves it at /staff/. It talks to the
+        backend directly and to the first Rasa server (both read the shared tracker store)."""
+        c = self.config
+        env = {**self._common_env(), "BACKEND_URL": c.backend_url, "RASA_URL": c.rasa_urls[0],
+               "CONSOLE_DB": str(c.work_dir / "console.db"), "CONSOLE_RUNS_DIR": str(c.work_dir / "console-runs")}
+        argv = [str(ROOT / "console/.venv/bin/python"), "-m", "plr_console", "serve",
+                "--host", "127.0.0.1", "--port", str(c.console_port)]
+        return self._service("console", argv, env).start()
 
     def _start_nginx(self) -> None:
         c = self.config
@@ -214,7 +229,7 @@ class ScaledStack:
             "RASA_1": c.rasa_ports[0], "RASA_2": c.rasa_ports[1],
             "ACTION_1": c.action_ports[0], "ACTION_2": c.action_ports[1],
             "ACTIONS_LB_PORT": c.actions_lb_port, "BACKEND_PORT": c.backend_port,
-            "BACKEND_LB_PORT": c.backend_lb_port, "WEB_PORT": c.web_port,
+            "BACKEND_LB_PORT": c.backend_lb_port, "WEB_PORT": c.web_port, "CONSOLE_PORT": c.console_port,
             "WEB_RATE": c.edge.web_rate, "WEB_BURST": c.edge.web_burst,
             "VOICE_RATE": c.edge.voice_rate, "VOICE_BURST": c.edge.voice_burst,
             "BACKEND_RATE": c.edge.backend_rate, "BACKEND_BURST": c.edge.backend_burst,

@@ -171,7 +171,7 @@ class Stack:
 
     def start_console(self, timeout: float) -> None:
         service = Service("console", self.console_argv(), self.config.log_dir / "console.log",
-                          env=self.console_env(), cwd=ROOT)
+                          env=self.console_env(), cwd=ROOT, inherit_env=False)
         self.services["console"] = service
         service.start().wait_http(f"http://127.0.0.1:{self.config.console_port}/healthz", timeout)
 

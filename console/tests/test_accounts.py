@@ -167,3 +167,12 @@ def test_security_headers(client):
     page = client.get("/staff/sign-in")
     assert "default-src 'none'" in page.headers["content-security-policy"]
     assert page.headers["x-frame-options"] == "DENY" and page.headers["cache-control"] == "no-store"
+
+
+def test_a_viewer_reads_only_their_own_tries(client):
+    sign_in(client, "viewer.test")
+    # Someone else's conversation id is ignored (no call to Rasa is made for it) ...
+    page = client.get("/staff/try", params={"c": "a-learners-conversation"})
+    assert page.status_code == 200 and "a-learners-conversation" not in page.text
+    # ... and cannot be downloaded as a test case by a viewer.
+    assert client.get("/staff/conversations/a-learners-conversation/case.yml").status_code == 403

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from .accounts import User
 from .explain import as_test_case, turns
 from .rasa import RasaError
-from .web import check_csrf, redirect, render, require
+from .web import NotAllowed, check_csrf, redirect, render, require
 
 router = APIRouter()
 CONVERSATION = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
@@ -22,9 +22,14 @@ def new_conversation_id(user: User) -> str:
     return f"console-{user.username}-{secrets.token_hex(4)}"
 
 
+def own_conversation(user: User, conversation: str) -> bool:
+    """Staff may read their own tries; anyone else's conversation is the review page's, for caseworkers."""
+    return bool(CONVERSATION.match(conversation or "")) and conversation.startswith(f"console-{user.username}-")
+
+
 @router.get("/try")
 async def try_page(request: Request, c: str = "", user: User = Depends(require("viewer"))):
-    conversation = c if CONVERSATION.match(c or "") else ""
+    conversation = c if own_conversation(user, c) else ""
     found, error = [], None
     if conversation:
         try:
@@ -39,7 +44,7 @@ async def try_send(request: Request, user: User = Depends(require("viewer"))):
     await check_csrf(request)
     form = await request.form()
     conversation = str(form.get("conversation") or "")
-    if not CONVERSATION.match(conversation) or not conversation.startswith(f"console-{user.username}-"):
+    if not own_conversation(user, conversation):
         conversation = new_conversation_id(user)  # staff only ever type into their own conversations
     text = str(form.get("payload") or form.get("message") or "").strip()
     if not text:
@@ -63,6 +68,8 @@ async def try_new(request: Request, user: User = Depends(require("viewer"))):
 async def download_case(request: Request, conversation: str, user: User = Depends(require("viewer"))):
     if not CONVERSATION.match(conversation):
         return Response("no such conversation\n", status_code=404, media_type="text/plain")
+    if not own_conversation(user, conversation) and not user.can("caseworker"):
+        raise NotAllowed()
     try:
         found = turns(await request.app.state.rasa.tracker(conversation))
     except RasaError as exc:

@@ -101,7 +101,11 @@ async def change_status(request: Request, reference: str, user: User = Depends(r
         except BackendError as exc:
             errors["status"] = ("This change is not allowed from the request's current status"
                                 if exc.status == 409 else exc.detail)
-    record = await state.backend.get(user.username, reference)
+    try:
+        record = await state.backend.get(user.username, reference)
+    except BackendError as exc:
+        return render(request, "message.html", status_code=502, title="The backend did not answer",
+                      message=exc.detail)
     state.audit.record(user.username, "viewed personal details", record["reference"])
     return render(request, "request.html", status_code=400, active="requests", record=record, personal=True,
                   views=state.audit.for_reference(record["reference"]),
@@ -113,7 +117,11 @@ async def change_status(request: Request, reference: str, user: User = Depends(r
 async def export_csv(request: Request, status: str = "", type: str = "",  # noqa: A002
                      user: User = Depends(require("admin"))):
     state = request.app.state
-    records = await state.backend.every(user.username, _choice(status, STATUSES), _choice(type, TYPES))
+    try:
+        records = await state.backend.every(user.username, _choice(status, STATUSES), _choice(type, TYPES))
+    except BackendError as exc:
+        return render(request, "message.html", status_code=502, title="The backend did not answer",
+                      message=exc.detail)
     state.audit.record(user.username, f"exported {len(records)} requests as CSV")
     return Response(to_csv(records), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="plr-requests.csv"'})
