@@ -128,6 +128,7 @@ def test_caseworker_view_is_audited_and_shown(console, backend, clock):
     reference = backend.references[0]
     page = client.get(f"/staff/requests/{reference}")
     assert "Testlearner-Smith" in page.text and "SW1A 1AA" in page.text and "1748529632" in page.text
+    assert '/staff/conversations?c=console-test-' in page.text  # the learner's conversation, for review
     views = app.state.audit.for_reference(reference)
     assert views[0]["username"] == "case.test" and views[0]["action"] == "viewed personal details"
     clock.advance(60)

@@ -62,6 +62,7 @@ async def sign_in(request: Request):
                       errors={"form": "The username or password is not right"})
     # A new session and a new CSRF pair: nothing from before sign-in carries over.
     token, signed = state.csrf.generate_csrf_tokens(state.settings.secret)
+    state.sessions.sweep()  # idle sessions nobody came back to are removed here
     session_id = state.sessions.start(result.user, token, signed)
     state.audit.record(result.user.username, "signed in")
     response = redirect("/")
