@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the project runs for real (PostgreSQL, Redis, nginx, Chromium).
+# Installs the Debian packages the project runs for real (PostgreSQL, Redis, nginx, Chromium)
+# and the Welsh spell-checker (aspell, aspell-cy) the Welsh text tests use.
 # Idempotent: packages already present are skipped, so a second run costs a dpkg query.
-# Usage: scripts/install-system-packages.sh [postgresql|redis|nginx|chromium ...]  (default: all)
+# Usage: scripts/install-system-packages.sh [postgresql|redis|nginx|chromium|aspell ...]  (default: all)
 set -euo pipefail
 
 declare -A PACKAGES=(
@@ -9,10 +10,11 @@ declare -A PACKAGES=(
   [redis]="redis-server"
   [nginx]="nginx"
   [chromium]="chromium chromium-driver"
+  [aspell]="aspell aspell-cy"
 )
 
 wanted=("$@")
-[ ${#wanted[@]} -gt 0 ] || wanted=(postgresql redis nginx chromium)
+[ ${#wanted[@]} -gt 0 ] || wanted=(postgresql redis nginx chromium aspell)
 
 missing=()
 for name in "${wanted[@]}"; do
