@@ -21,7 +21,9 @@ REQUEST_DETAIL_SLOTS = [
 STATUS_DETAIL_SLOTS = ["status_reference", "status_date_of_birth"]
 PERSONAL_SLOTS = REQUEST_DETAIL_SLOTS + STATUS_DETAIL_SLOTS
 # Bookkeeping of one request; cleared with it so the next request starts fresh.
-REQUEST_STATE_SLOTS = ["request_type", "request_key", "failed_attempts", "awaiting_confirmation", "correction_state"]
+# paused_request: a request paused by a safeguarding reply (actions/safeguarding.py) ends with it.
+REQUEST_STATE_SLOTS = ["request_type", "request_key", "failed_attempts", "awaiting_confirmation", "correction_state",
+                       "paused_request"]
 
 
 def clear_request() -> List[Dict[str, Any]]:

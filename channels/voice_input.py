@@ -26,6 +26,12 @@ REPEAT_KEY = "*"
 MAX_MESSAGE_CHARS = 1000
 # Fewer digits than this is not an attempt at a ULN ("I'm 19"): it is left to the assistant.
 MIN_ULN_DIGITS = 6
+# A spoken "repeat" does what * does: the last turn again (the helplines after a safeguarding
+# reply, which offers "say repeat, or press star").
+_SPOKEN_REPEAT = re.compile(
+    r"^(?:(?:can|could|would) you |please )?(?:repeat(?: that| it| them| the numbers| the number)?|"
+    r"say (?:that|it|them|the numbers) again|(?:say it )?one more time|again)(?: please)?$"
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,8 @@ def read_caller_input(
         return SILENCE
     if is_handoff_request(text):
         return CallerInput("handoff", HANDOFF_MESSAGE)
+    if _SPOKEN_REPEAT.match(" ".join(tokens(text))):
+        return CallerInput("repeat")
     if directive and directive.keys:
         choice = _spoken_choice(text)
         if choice in directive.keys:

@@ -4,9 +4,9 @@ intent, whatever the classifier before it said (issue 20).
 Two signals, either is enough:
 - the word patterns of distress_patterns.py (the safety net that does not depend on the
   classifier: it catches phrasings the training data never had);
-- the classifier's own `safeguarding` probability at `classifier_threshold` or above, even when
-  another intent ranked first: a missed signpost costs far more than an extra one, and an
-  ordinary message rarely gives `safeguarding` that much.
+- the classifier's own `safeguarding` probability at `classifier_threshold` (0.5, the bar
+  FallbackClassifier sets for any intent) or above; the guard then makes it 1.0 so no fallback
+  or later component can take it away.
 
 The intent is then `safeguarding` with confidence 1.0 (so FallbackClassifier after it leaves it
 alone), and the classifier's ranking stays below it for anyone reading the parse. The guard
@@ -50,7 +50,7 @@ def mark_safeguarding(message: Message) -> None:
 class DistressGuard(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"classifier_threshold": 0.3}
+        return {"classifier_threshold": 0.5}
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.threshold = float({**self.get_default_config(), **config}["classifier_threshold"])

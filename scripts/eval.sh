@@ -10,6 +10,8 @@
 #     the first repetition's per-intent report and confusion matrix go to reports/crossval/.
 #     It trains 15 models (about 40 minutes on 2 cores); SKIP_CV=1 keeps the last CV figures;
 #     CV_JOBS=2 runs two seeds side by side (on 2 cores: about 30 minutes).
+#  1b. scripts/safeguarding_eval.py: recall on distress messages and false-positive rate on
+#     ordinary ones (tests/nlu/safeguarding/), misses listed: reports/safeguarding.{json,md}.
 #  3. RASA_CV=1 also runs `rasa test nlu --cross-validation` (5 more models) into reports/crossval/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +27,12 @@ echo "== Held-out evaluation (tests/nlu/) with $MODEL"
 start=$(date +%s)
 .venv/bin/python scripts/nlu_gate.py --model "$MODEL" --out reports/heldout
 echo "   reports/heldout/ ($(( $(date +%s) - start )) s)"
+
+echo "== Safeguarding detection (tests/nlu/safeguarding/): recall and false-positive rate"
+start=$(date +%s)
+safeguarding=0
+.venv/bin/python scripts/safeguarding_eval.py --model "$MODEL" --out reports || safeguarding=$?
+echo "   reports/safeguarding.md ($(( $(date +%s) - start )) s)"
 
 echo "== NLU quality: ${FOLDS}-fold cross-validation x seeds ${SEEDS}, opt-out/opt-in precision and recall, fallback sweep"
 start=$(date +%s)
@@ -47,4 +55,5 @@ if [ "${RASA_CV:-0}" = 1 ]; then
   echo "   reports/crossval/ ($(( $(date +%s) - start )) s)"
 fi
 ls reports/heldout/*.png reports/crossval/*.png 2>/dev/null | sed 's/^/   /'
+[ "$status" -ne 0 ] || status=$safeguarding
 exit $status

@@ -25,6 +25,7 @@ step "rasa data validate" .venv/bin/python scripts/validate_data.py
 step "backend" make -s -C backend test
 step "assistant (pytest)" .venv/bin/python -m pytest -q tests
 step "NLU held-out gate" scripts/nlu_gate.sh
+step "safeguarding gate" .venv/bin/python scripts/safeguarding_eval.py --model "${MODEL:-models/current.tar.gz}"
 step "story tests" scripts/story_tests.sh
 step "staff conversations" .venv/bin/python scripts/conversations.py
 step "web chat (browser)" scripts/webchat_tests.sh

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.unit.nlu_files import ROOT, heldout_examples, normalise, training_examples
+from tests.unit.nlu_files import ROOT, normalise, training_examples
 
 HELDOUT = ROOT / "tests" / "nlu" / "safeguarding"
 
@@ -35,11 +35,6 @@ def test_no_heldout_message_is_training_data():
     trained = {normalise(t) for texts in training_examples().values() for t in texts}
     leaked = [m for m in messages("distress") + messages("ordinary") if normalise(m) in trained]
     assert leaked == []
-
-
-def test_no_heldout_message_is_in_the_other_heldout_files():
-    others = {normalise(t) for texts in heldout_examples().values() for t in texts}
-    assert [m for m in messages("distress") + messages("ordinary") if normalise(m) in others] == []
 
 
 def test_rasa_test_nlu_skips_these_files():
