@@ -22,6 +22,7 @@ is bounded (least recently seen keys are forgotten, and a forgotten key starts f
 from __future__ import annotations
 
 import collections
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -159,6 +160,7 @@ class TurnQueue:
             self._per_address.pop(address, None)
 
 
+@functools.lru_cache(maxsize=4096)
 def address_key(address: Optional[str]) -> str:
     """One key per IPv4 address, per IPv6 /64."""
     if not address:

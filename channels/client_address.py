@@ -9,6 +9,7 @@ addresses or networks; the default is loopback, where nginx runs in `make run-sc
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 from typing import Iterable, List, Optional, Union
@@ -29,6 +30,7 @@ def parse_networks(value: Optional[str]) -> List[Network]:
     return networks
 
 
+@functools.lru_cache(maxsize=4096)  # parsing costs more than the rest of a request's checks
 def _ip(text: str) -> Optional[Union[ipaddress.IPv4Address, ipaddress.IPv6Address]]:
     text = text.strip().strip('"')
     if text.startswith("[") and "]" in text:  # "[2001:db8::1]:443"
@@ -57,6 +59,10 @@ class ClientAddress:
 
     def of(self, peer: Optional[str], forwarded_for: Optional[str]) -> str:
         """The address to count a request against (a string, or "unknown")."""
+        return self._of(peer or "", forwarded_for or "")
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one instance per server, kept for its life
+    def _of(self, peer: str, forwarded_for: str) -> str:
         peer_ip = _ip(peer or "")
         if peer_ip is None:
             return UNKNOWN
