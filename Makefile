@@ -39,7 +39,7 @@ test: setup setup-system train
 	@scripts/test.sh
 
 lint: setup
-	@$(VENV)/bin/ruff check actions channels nlu_components speedups stores webchat tests testkit scripts spacy_model
+	@$(VENV)/bin/ruff check actions channels nlu_components speedups stores webchat tests testkit scripts spacy_model console
 
 eval: setup train
 	@scripts/eval.sh
