@@ -71,3 +71,15 @@ def test_other_paths_still_refuse_posts(proxied):
 def test_large_bodies_are_refused(proxied):
     url, _, _ = proxied
     assert httpx.post(url + "/staff/sign-in", content=b"x" * (65 * 1024)).status_code == 413
+
+
+def test_cookies_are_secure_behind_a_tls_proxy(proxied):
+    # nginx in front (make run-scaled) says X-Forwarded-Proto: https from loopback, which uvicorn
+    # believes; the console then marks its cookies Secure.
+    _, _, console_port = proxied
+    page = httpx.get(f"http://127.0.0.1:{console_port}/staff/sign-in", headers={"X-Forwarded-Proto": "https"})
+    csrf = next(c for c in page.headers.get_list("set-cookie") if c.startswith("plr_console_csrf="))
+    assert "secure" in csrf.lower().split("; ")
+    plain = httpx.get(f"http://127.0.0.1:{console_port}/staff/sign-in")
+    csrf = next(c for c in plain.headers.get_list("set-cookie") if c.startswith("plr_console_csrf="))
+    assert "secure" not in csrf.lower().split("; ")
