@@ -4,7 +4,8 @@ Rasa socket.io server is. Standard library only: it runs in the Rasa venv or on 
 
 Usage: python webchat/server.py [--host 127.0.0.1] [--port 8080]
 Settings from the environment (the stack passes .env): WEB_PORT, BIND_HOST, RASA_PORT,
-WEB_SOCKET_URL, HELPDESK_PHONE, HELPDESK_HOURS.
+WEB_SOCKET_URL, HELPDESK_PHONE, HELPDESK_HOURS, SUPPORT_EMAIL and TRACKER_RETENTION_DAYS (the
+page's "How this chat uses your details" section quotes the last two, as the assistant does).
 """
 from __future__ import annotations
 
@@ -49,7 +50,29 @@ CONTENT_TYPES = {
     ".woff2": "font/woff2",
 }
 _HOST = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$")
-DEFAULT_PHONE = "0345 602 2589"
+CONTACTS_FILE = HERE.parent / "content" / "contacts.yml"
+_CONTACT_LINE = re.compile(r'^(\w+):\s*\{\s*value:\s*"([^"]*)"', re.MULTILINE)
+
+
+def reviewed_contacts() -> Dict[str, str]:
+    """The reviewed values in content/contacts.yml, the one source the assistant's answers use too.
+    Read with a pattern (one `key: {value: "..."}` a line) so this server needs no YAML library."""
+    try:
+        return dict(_CONTACT_LINE.findall(CONTACTS_FILE.read_text(encoding="utf-8")))
+    except OSError:
+        return {}
+
+
+_REVIEWED = reviewed_contacts()
+DEFAULT_PHONE = _REVIEWED.get("helpdesk_phone", "0345 602 2589")
+DEFAULT_SUPPORT_EMAIL = _REVIEWED.get("support_email", "LRS.Support@education.gov.uk")
+DEFAULT_RETENTION_DAYS = _REVIEWED.get("chat_retention_days", "30")
+
+
+def _setting(env: Dict[str, str], key: str, default: str) -> str:
+    # As content/contacts.py reads them: .env files often quote values, and empty means unset.
+    raw = (env.get(key) or "").strip().strip('"').strip("'").strip()
+    return raw or default
 
 
 # The staff console (console/) is served under /staff/ on this page's address: requests are
@@ -89,6 +112,8 @@ class Settings:
         self.helpdesk_phone = (env.get("HELPDESK_PHONE") or DEFAULT_PHONE).strip()
         self.helpdesk_hours = (env.get("HELPDESK_HOURS") or "").strip()
         self.console_port = int(env.get("CONSOLE_PORT") or 8070)
+        self.support_email = _setting(env, "SUPPORT_EMAIL", DEFAULT_SUPPORT_EMAIL)
+        self.chat_retention_days = _setting(env, "TRACKER_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
 
     def socket_origin(self, host_header: str) -> str | None:
         """Where the page's socket connects: WEB_SOCKET_URL, else the Rasa port on the host the
@@ -112,6 +137,8 @@ def render_page(settings: Settings) -> bytes:
         "HELPDESK_PHONE": html.escape(settings.helpdesk_phone),
         "HELPDESK_TEL": html.escape(tel_href(settings.helpdesk_phone)),
         "HELPDESK_HOURS_SENTENCE": html.escape(hours),
+        "SUPPORT_EMAIL": html.escape(settings.support_email),
+        "CHAT_RETENTION_DAYS": html.escape(settings.chat_retention_days),
     }
     text = (PAGE / "index.html").read_text(encoding="utf-8")
     for key, value in values.items():

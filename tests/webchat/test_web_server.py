@@ -90,3 +90,64 @@ def test_only_get_and_head(web):
 def test_a_malformed_host_header_is_refused(web):
     status, _, body = get(web, "/", host="evil.example/<script>")
     assert status == 400 and b"Host" in body
+
+
+# --- the chat's own privacy information on the page ------------------------------------------------
+def _page_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("webchat_server", ROOT / "webchat" / "server.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _section_text(page: str, element_id: str) -> str:
+    match = re.search(rf'<(section|p)\b[^>]*\bid="{element_id}"[^>]*>(.*?)</\1>', page, re.S)
+    assert match, f"no #{element_id} on the page"
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(2)).replace(" .", ".").split())
+
+
+def _chat_privacy_answer(values: dict) -> str:
+    import yaml
+
+    from content.readability import plain_text
+
+    responses = yaml.safe_load((ROOT / "domain" / "faq.yml").read_text(encoding="utf-8"))["responses"]
+    text = next(v["text"] for v in responses["utter_faq/chat_privacy"] if not v.get("channel"))
+    return plain_text(text, values)
+
+
+def test_the_page_says_what_the_assistant_says_about_this_chat_with_the_configured_figures():
+    server = _page_module()
+    env = {"TRACKER_RETENTION_DAYS": "7", "SUPPORT_EMAIL": "help@lrs.example.org", "HELPDESK_PHONE": "0345 000 0000"}
+    page = server.render_page(server.Settings(env)).decode()
+    section = _section_text(page, "chat-privacy")
+    answer = _chat_privacy_answer({"chat_retention_days": "7", "support_email": "help@lrs.example.org",
+                                   "helpdesk_phone": "0345 000 0000"})
+    missing = [s for s in re.split(r"(?<=[.!?])\s+", answer) if s not in section]
+    assert missing == [], f"the page's section leaves out: {missing}"
+    assert "7 days after your last message" in section and "{{" not in page
+    assert 'href="mailto:help@lrs.example.org"' in page
+
+
+def test_the_privacy_link_sits_under_the_message_box_and_the_line_does_not_promise_a_look_up():
+    server = _page_module()
+    page = server.render_page(server.Settings({})).decode()
+    form_end = page.index("</form>")
+    link = page.index('href="#chat-privacy"')
+    assert form_end < link < page.index('id="start-again"'), "the link comes straight after the message box"
+    assert re.search(r'<a [^>]*href="#chat-privacy"[^>]*>How this chat uses your details</a>', page)
+    line = _section_text(page, "privacy")
+    assert "so that the LRS team can find your record" in line and "only to find" not in line
+
+
+def test_the_pages_defaults_are_the_reviewed_contact_values():
+    from content import contacts
+
+    server = _page_module()
+    settings = server.Settings({})
+    reviewed = contacts.reviewed()
+    assert settings.helpdesk_phone == reviewed["helpdesk_phone"].value
+    assert settings.support_email == reviewed["support_email"].value
+    assert settings.chat_retention_days == reviewed["chat_retention_days"].value

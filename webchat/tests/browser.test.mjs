@@ -105,7 +105,10 @@ describe("web chat page", { timeout: 600_000 }, () => {
       assert.equal(await page.locator("#no-chat").isVisible(), false, "the no-JavaScript text is hidden");
       await page.getByRole("button", { name: "Start again" }).waitFor();
       await page.getByRole("button", { name: "Talk to a person" }).waitFor();
-      assert.match(await page.locator("#privacy").innerText(), /only to find your learning record.*LRS.*DfE.*review/s);
+      const privacyLine = await page.locator("#privacy").innerText();
+      assert.match(privacyLine, /LRS.*DfE.*so that the LRS team can find your record.*review/s);
+      assert.doesNotMatch(privacyLine, /only to find/, "the assistant itself cannot look up a record");
+      await page.getByRole("link", { name: "How this chat uses your details" }).waitFor();
       await screenshot(page, "webchat-desktop-start.png");
       await waitForReply(page, 0);
       assert.match((await botMessages(page))[0], /Learning Records Service assistant/, "the assistant greets first");
@@ -402,6 +405,46 @@ describe("web chat page", { timeout: 600_000 }, () => {
       await page.reload();
       await page.getByRole("textbox", { name: "Message" }).waitFor();
       assert.deepEqual(await userMessages(page), [], "and it stays gone after a reload");
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('"How this chat uses your details" is next to the message box, works by keyboard, and agrees with the assistant', async () => {
+    const { context, page } = await greeted();
+    try {
+      const link = page.getByRole("link", { name: "How this chat uses your details" });
+      const [box, linkBox] = [await page.locator("#message").boundingBox(), await link.boundingBox()];
+      assert.ok(linkBox.y > box.y && linkBox.y - (box.y + box.height) < 120, "the link is just under the message box");
+
+      // Keyboard: from the message box, Tab past Send to the link; Enter jumps to the section,
+      // and the next Tab continues inside it (its email link).
+      await page.getByRole("textbox", { name: "Message" }).focus();
+      let presses = 0;
+      while ((await page.evaluate(() => document.activeElement.id)) !== "privacy-link") {
+        assert.ok(++presses <= 3, "the privacy link follows the message box in the Tab order");
+        await page.keyboard.press("Tab");
+      }
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => location.hash === "#chat-privacy");
+      const section = page.locator("#chat-privacy");
+      assert.equal(await section.isVisible(), true);
+      assert.ok(await section.evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        return r.top < window.innerHeight && r.bottom > 0;
+      }), "the section is scrolled into view");
+      await page.keyboard.press("Tab");
+      assert.match(await page.evaluate(() => document.activeElement.getAttribute("href") || ""), /^mailto:/);
+
+      // The page quotes the same retention figure as the assistant's own answer.
+      const text = await section.innerText();
+      const days = text.match(/(\d+(?:\.\d+)?) days after your last message/);
+      assert.ok(days, `the retention figure is filled in: ${text}`);
+      const answer = reply(await typeAndSend(page, "what do you do with the details I give you here?"),
+        /days after your last message/, "the chat's privacy answer");
+      assert.ok(answer.includes(`${days[1]} days after your last message`), `same figure: ${answer}`);
+      assert.deepEqual(await axeViolations(page), [], "axe with the privacy section in view");
+      assertNoProblems(page);
     } finally {
       await context.close();
     }
