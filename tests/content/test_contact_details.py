@@ -22,7 +22,7 @@ OVERRIDES = {
     "TRACKER_RETENTION_DAYS": "7",
     "RETENTION_DAYS": "90",
 }
-PLACEHOLDER = re.compile(r"{([a-z_]+)}")
+PLACEHOLDER = re.compile(r"{([A-Za-z0-9_]+)}")
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +34,15 @@ def render_all(nlg: ContactDetailsNLG, domain: Domain):
     """(response, channel, filled text) of every variation, as a learner would get it."""
     for name, variations in domain.responses.items():
         for variation in variations:
-            filled = nlg._fill_response(dict(variation), dict(nlg.contact_values))
+            # Rasa fills every placeholder or none: the others (a reference, a field) get a stand-in.
+            others = {key: f"[{key}]" for key in PLACEHOLDER.findall(variation.get("text") or "")}
+            filled = nlg._fill_response(dict(variation), {**others, **nlg.contact_values})
             yield name, variation.get("channel"), filled.get("text") or ""
+
+
+def shows(value: str, text: str) -> bool:
+    """`value` as a whole (30 days is not the 30 inside 0303 123 1113)."""
+    return re.search(rf"(?<![\w]){re.escape(value)}(?![\w])", text) is not None
 
 
 def test_endpoints_name_the_contact_nlg():
@@ -77,10 +84,10 @@ def test_changing_the_settings_changes_every_answer_that_names_them(domain):
     changed = 0
     for (name, channel, before), (_, _, after) in zip(render_all(default, domain), render_all(deployed, domain)):
         for key, contact in overridable.items():
-            if contact.value in before:
+            if shows(contact.value, before):
                 changed += 1
-                assert contact.value not in after, f"{name} ({channel or 'text'}) still shows {contact.value}"
-                assert deployed.contact_values[key] in after
+                assert not shows(contact.value, after), f"{name} ({channel or 'text'}) still shows {contact.value}"
+                assert shows(deployed.contact_values[key], after)
     # The helpdesk number alone is in dozens of answers: the check above must have had work to do.
     assert changed >= 20
 

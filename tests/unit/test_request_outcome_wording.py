@@ -1,7 +1,8 @@
 """What a learner is told after a request, as the NLG picks it (docs/facts.yml,
 policy.request_outcome_wording): contact by email is mentioned only when an email address was
 given (the form stores "none" when the learner says no); a queued request is not promised
-delivery; a cancel says "cleared", not "deleted"; the opt-out answers keep to the newer
+delivery; a cancel says the details were deleted, which stores/redaction.py makes true
+(tests/integration/test_no_copy_after_the_fact.py); the opt-out answers keep to the newer
 guidance."""
 from __future__ import annotations
 
@@ -58,10 +59,9 @@ def test_a_queued_request_is_not_promised_delivery(nlg, channel):
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
-def test_a_cancel_clears_and_does_not_claim_deletion(nlg, channel):
+def test_a_cancel_says_what_was_deleted_and_that_nothing_was_sent(nlg, channel):
     text = said(nlg, "utter_request_cancelled", channel)
-    assert "cleared" in text and "Nothing was sent" in text
-    assert "delete" not in text.lower()
+    assert "deleted the details you gave me" in text and "Nothing was sent" in text
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
