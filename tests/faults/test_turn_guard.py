@@ -15,18 +15,7 @@ from channels import guard
 from channels.ratelimit import ConversationLimiter
 from stores import health, turn
 from stores.tracker_store import GuardedInMemoryTrackerStore
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def run(coro):
-    return asyncio.new_event_loop().run_until_complete(coro)
+from tests.clock import Clock, run
 
 
 def test_limiter_allows_a_burst_then_refuses_then_refills():

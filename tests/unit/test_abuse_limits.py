@@ -10,18 +10,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from channels import abuse, guard
 from channels.ratelimit import ConversationLimiter
 from channels.replay import ReplayCache, request_key
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def run(coro):
-    return asyncio.new_event_loop().run_until_complete(coro)
+from tests.clock import Clock, run
 
 
 def test_keyed_buckets_allow_a_burst_per_key_then_refill():
