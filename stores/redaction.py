@@ -42,12 +42,15 @@ REQUEST_ENDINGS = frozenset({
 
 def privacy_of_reply(utter_action: Optional[str]) -> Optional[str]:
     """What a web page should do with its own copy of a reply and the answer that follows it:
-    "personal" (the reply asks for or shows a learner's details), "end" (no request is open
-    any more), or None."""
+    "shows" (the reply itself shows a learner's details), "asks" (the reply is an ordinary
+    question, but the answer to it is a learner's detail), "end" (no request is open any
+    more), or None."""
     if not utter_action:
         return None
-    if utter_action in READ_BACKS or utter_action.removeprefix("utter_ask_") in PERSONAL_QUESTIONS:
-        return "personal"
+    if utter_action in READ_BACKS:
+        return "shows"
+    if utter_action.removeprefix("utter_ask_") in PERSONAL_QUESTIONS:
+        return "asks"
     if utter_action in REQUEST_ENDINGS:
         return "end"
     return None

@@ -133,9 +133,9 @@ def test_an_empty_conversation_is_stored_as_it_is():
 
 
 def test_the_page_is_told_which_replies_are_personal_and_which_end_a_request():
-    assert redaction.privacy_of_reply("utter_ask_date_of_birth") == "personal"
-    assert redaction.privacy_of_reply("utter_ask_status_date_of_birth") == "personal"
-    assert redaction.privacy_of_reply("utter_review_request_opt_in") == "personal"
+    assert redaction.privacy_of_reply("utter_ask_date_of_birth") == "asks"
+    assert redaction.privacy_of_reply("utter_ask_status_date_of_birth") == "asks"
+    assert redaction.privacy_of_reply("utter_review_request_opt_in") == "shows"
     assert redaction.privacy_of_reply("utter_request_submitted_opt_out") == "end"
     assert redaction.privacy_of_reply("utter_request_cancelled") == "end"
     for ordinary in ("utter_faq/uln_what", "utter_greet", "utter_ask_what_to_correct", None):
@@ -161,7 +161,7 @@ def test_the_socket_output_adds_the_flag_to_what_it_emits():
                                                           "utter_action": "utter_ask_postcode"}))
     loop.run_until_complete(output.send_response("room", {"text": "A ULN is ...",
                                                           "utter_action": "utter_faq/uln_what"}))
-    assert sio.sent == [{"text": "What is your postcode?", "privacy": "personal"}, {"text": "A ULN is ..."}]
+    assert sio.sent == [{"text": "What is your postcode?", "privacy": "asks"}, {"text": "A ULN is ..."}]
 
 
 def test_a_message_of_distress_keeps_its_intent_but_not_its_words():

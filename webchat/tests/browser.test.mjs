@@ -29,12 +29,14 @@ const REFERENCE = /\bPLR-[0-9A-Z]{4}-[0-9A-Z]{4}\b/;
 const HIDDEN = "(Personal details are not kept on this device.)";
 
 // A synthetic learner: a valid ULN test vector from plr-facts.md §5, a real-format postcode.
+// Neither the date nor the postcode is the example a question gives, so finding one in storage
+// means an answer was kept.
 const LEARNER = {
   given: "Ada",
   family: "Penhallow",
-  dob: "12 March 2001",
-  dobIso: "2001-03-12",
-  postcode: "SW1A 1AA",
+  dob: "4 November 2002",
+  dobIso: "2002-11-04",
+  postcode: "LS1 4DY",
   uln: "1000000043",
 };
 
@@ -189,7 +191,7 @@ describe("web chat page", { timeout: 600_000 }, () => {
   it("takes a complete opt-out request through the page; a reload keeps history and form position", async () => {
     const { context, page } = await greeted();
     try {
-      reply(await clickReply(page, "Stop sharing my PLR"), /LRS team/, "why the details are needed");
+      reply(await clickReply(page, "Ask to stop sharing my PLR"), /LRS team/, "why the details are needed");
       reply(await clickReply(page, "Yes, start"), /first name|given name/i, "asks the given name");
       reply(await typeAndSend(page, LEARNER.given), /family name|surname/i, "asks the family name");
 

@@ -121,9 +121,11 @@ export class Chat {
     const message = fromBot(payload);
     if (!message) return;
     this.hideTyping();
-    if (message.privacy === "personal") message.personal = true;
+    if (message.privacy === "shows") message.personal = true;
     if (message.privacy === "end") this.forgetRequest();
-    this.answering = message.privacy === "personal";
+    // The learner's next message answers a question about their details, or corrects a
+    // read-back: either way it is not kept on the device.
+    this.answering = message.privacy === "asks" || message.privacy === "shows";
     this.addMessage(message);
   }
 

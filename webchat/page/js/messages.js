@@ -23,6 +23,8 @@ function links(list) {
     .filter((item) => item.title && item.href);
 }
 
+const PRIVACY_FLAGS = new Set(["shows", "asks", "end"]);
+
 // One bot_uttered payload: Rasa's text / quick_replies / buttons, an image or link attachment,
 // or a custom payload using the same keys plus `links`.
 export function fromBot(payload) {
@@ -33,9 +35,10 @@ export function fromBot(payload) {
     replies: replies(payload.quick_replies || payload.buttons),
     links: links(payload.links),
   };
-  // What the server says the page may keep (channels/socketio_channel.py): "personal" replies
-  // ask for or show a learner's details; "end" means no request is open any more.
-  if (payload.privacy === "personal" || payload.privacy === "end") message.privacy = payload.privacy;
+  // What the server says the page may keep (stores/redaction.py privacy_of_reply): "shows"
+  // replies show a learner's details, "asks" replies ask for one (the answer is personal, the
+  // question is not), and "end" means no request is open any more.
+  if (PRIVACY_FLAGS.has(payload.privacy)) message.privacy = payload.privacy;
   const attachment = payload.attachment;
   if (attachment && typeof attachment === "object") {
     const src = attachment.payload && (attachment.payload.src || attachment.payload.url);

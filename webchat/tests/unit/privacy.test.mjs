@@ -25,9 +25,11 @@ test("typed details are recognised by their shape, ordinary questions are not", 
 });
 
 test("the server's privacy flag is read, anything else is ignored", () => {
-  assert.equal(fromBot({ text: "What is your first name?", privacy: "personal" }).privacy, "personal");
+  assert.equal(fromBot({ text: "What is your first name?", privacy: "asks" }).privacy, "asks");
+  assert.equal(fromBot({ text: "Name: Morwenna Quiller", privacy: "shows" }).privacy, "shows");
   assert.equal(fromBot({ text: "Sent.", privacy: "end" }).privacy, "end");
   assert.equal(fromBot({ text: "Hello", privacy: "<script>" }).privacy, undefined);
+  assert.equal(fromBot({ text: "Hello", privacy: "personal" }).privacy, undefined);
 });
 
 test("personal messages are shown but stored hidden", () => {
@@ -35,11 +37,11 @@ test("personal messages are shown but stored hidden", () => {
   const state = {
     token: "t",
     messages: [
-      fromBot({ text: "What is your first name?", privacy: "personal" }),
+      fromBot({ text: "What is your first name?", privacy: "asks" }),
       fromUser("Morwenna", true),
       fromUser("what is a ULN?"),
       fromUser("my postcode is PL1 3DH"),
-      { ...fromBot({ text: "Name: Morwenna Quiller", privacy: "personal" }), personal: true },
+      { ...fromBot({ text: "Name: Morwenna Quiller", privacy: "shows" }), personal: true },
     ],
   };
   save(state);
@@ -49,5 +51,6 @@ test("personal messages are shown but stored hidden", () => {
   const loaded = load().messages;
   assert.equal(loaded[1].text, HIDDEN_TEXT);
   assert.equal(loaded[2].text, "what is a ULN?");
+  assert.equal(loaded[0].text, "What is your first name?", "the question itself is kept");
   assert.equal(state.messages[1].text, "Morwenna", "what is on screen is unchanged");
 });
