@@ -2,8 +2,9 @@
 # `make eval`: NLU quality.
 #  0. The readability figures of every response: Flesch-Kincaid grade per response (the hardest
 #     ten) and the average (content/readability.py).
-#  1. Held-out evaluation (tests/nlu/) with the trained model: reports/heldout/ (per-intent F1,
-#     confusion matrix), the same gate `make test` applies.
+#  1. Held-out evaluation, English (tests/nlu/) and Welsh (tests/nlu_cy/), with the trained model:
+#     reports/heldout/{en,cy}/ (per-intent F1), the same gate `make test` applies; then how well
+#     the language detector tells Welsh from English (scripts/language_eval.py).
 #  2. scripts/nlu_quality.py: 5-fold cross-validation of data/nlu/ repeated with 3 seeds (mean ± sd
 #     of accuracy and macro F1), precision/recall of request_opt_out and request_opt_in on the
 #     held-out set (both >= 0.95), and the fallback threshold sweep: reports/nlu-quality.{json,md};
@@ -23,10 +24,11 @@ SEEDS=${SEEDS:-1,2,3}
 echo "== Readability of every response (content/readability.py; test_plain_english.py holds the targets)"
 .venv/bin/python -W ignore -m content.readability --no-fail
 
-echo "== Held-out evaluation (tests/nlu/) with $MODEL"
+echo "== Held-out evaluation (tests/nlu/, tests/nlu_cy/) with $MODEL"
 start=$(date +%s)
 .venv/bin/python scripts/nlu_gate.py --model "$MODEL" --out reports/heldout
 echo "   reports/heldout/ ($(( $(date +%s) - start )) s)"
+.venv/bin/python scripts/language_eval.py --out reports
 
 echo "== Safeguarding detection (tests/nlu/safeguarding/): recall and false-positive rate"
 start=$(date +%s)
@@ -54,6 +56,6 @@ if [ "${RASA_CV:-0}" = 1 ]; then
   grep -E "(Intent|Response Selection) evaluation results|test (Accuracy|F1-score)" reports/crossval/rasa-test-nlu.log || true
   echo "   reports/crossval/ ($(( $(date +%s) - start )) s)"
 fi
-ls reports/heldout/*.png reports/crossval/*.png 2>/dev/null | sed 's/^/   /'
+ls reports/heldout/*/*.png reports/crossval/*.png 2>/dev/null | sed 's/^/   /'
 [ "$status" -ne 0 ] || status=$safeguarding
 exit $status

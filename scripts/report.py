@@ -261,7 +261,8 @@ def bench_section(reports: Path) -> str:
 def render(reports: Path) -> str:
     sections = [
         ("nlu", "Understanding (NLU)", "\n".join([
-            intent_section(reports, "heldout", "Held-out set (tests/nlu/)", "make eval"),
+            intent_section(reports, "heldout/en", "Held-out set, English (tests/nlu/)", "make eval"),
+            intent_section(reports, "heldout/cy", "Held-out set, Welsh (tests/nlu_cy/)", "make eval"),
             intent_section(reports, "crossval", "Cross-validation (data/nlu/)", "make eval"),
             nlu_quality_section(reports)])),
         ("stories", "Story tests (dialogue)", stories_section(reports)),

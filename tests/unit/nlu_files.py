@@ -10,6 +10,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 TRAINING_DIR = ROOT / "data" / "nlu"
 HELDOUT_DIR = ROOT / "tests" / "nlu"
+WELSH_HELDOUT_DIR = ROOT / "tests" / "nlu_cy"
+# Welsh training phrasings sit beside the English ones, one `*_cy.yml` per English file.
+WELSH_SUFFIX = "_cy.yml"
 
 
 def examples_by_intent(paths: List[Path]) -> Dict[str, List[str]]:
@@ -26,7 +29,12 @@ def examples_by_intent(paths: List[Path]) -> Dict[str, List[str]]:
 
 
 def training_examples() -> Dict[str, List[str]]:
-    return examples_by_intent(sorted(TRAINING_DIR.glob("*.yml")))
+    """The English training phrasings."""
+    return examples_by_intent(sorted(p for p in TRAINING_DIR.glob("*.yml") if not p.name.endswith(WELSH_SUFFIX)))
+
+
+def welsh_training_examples() -> Dict[str, List[str]]:
+    return examples_by_intent(sorted(TRAINING_DIR.glob("*" + WELSH_SUFFIX)))
 
 
 def heldout_examples() -> Dict[str, List[str]]:

@@ -1,9 +1,9 @@
-"""Checks the Welsh NLU staging area (cy_staging/, issue 22) before it is wired into data/ and tests/nlu/.
+"""Checks the Welsh NLU data (issue 22): training phrasings in data/nlu/*_cy.yml, held-out in tests/nlu_cy/.
 
 Loads both folders with Rasa's own loader; counts phrasings per intent and FAQ topic; keeps the
 held-out set apart from the training phrasings; and spell-checks the Welsh with Debian's aspell-cy
 (scripts/install-system-packages.sh aspell). Spelling is asserted on the held-out set and on the
-curated list (the first phrasing of every intent block in cy_staging/nlu/, written in standard
+curated list (the first phrasing of every intent block in data/nlu/*_cy.yml, written in standard
 spelling); the other training phrasings carry deliberate typos and dialect forms, so their unknown
 words are only printed (pytest -s shows them).
 """
@@ -20,10 +20,17 @@ from typing import Dict, List
 import pytest
 import yaml
 
-from tests.unit.nlu_files import ROOT, heldout_examples, normalise, training_examples
+from tests.unit.nlu_files import (
+    TRAINING_DIR,
+    WELSH_HELDOUT_DIR,
+    WELSH_SUFFIX,
+    heldout_examples,
+    normalise,
+    training_examples,
+)
 
-CY_TRAINING_DIR = ROOT / "cy_staging" / "nlu"
-CY_HELDOUT_DIR = ROOT / "cy_staging" / "heldout"
+CY_TRAINING_FILES = sorted(TRAINING_DIR.glob("*" + WELSH_SUFFIX))
+CY_HELDOUT_FILES = sorted(WELSH_HELDOUT_DIR.glob("*.yml"))
 
 MIN_PER_INTENT = 15
 MIN_HELDOUT = 200
@@ -33,9 +40,9 @@ KEY_INTENTS = ("request_opt_out", "request_opt_in", "check_status", "cancel", "a
 LANGUAGE_INTENTS = ("choose_welsh", "choose_english")
 
 # Phrasings that are Welsh *and* already in the English training data under another meaning.
-# "cymraeg" is an example of faq/welsh in data/nlu/faq.yml; in Welsh it means "(in) Welsh, please"
-# (choose_welsh). When cy_staging is wired in, data/nlu/faq.yml must drop it from faq/welsh.
-KNOWN_RELABELS = {"cymraeg": ("faq/welsh", "choose_welsh")}
+# None now: "cymraeg" was an example of faq/welsh in data/nlu/faq.yml, and in Welsh it means
+# "(in) Welsh, please" (choose_welsh), so it left faq/welsh.
+KNOWN_RELABELS: Dict[str, tuple] = {}
 
 # --- spelling allow-list (compared lower-case) ---
 # Names, acronyms and codes.
@@ -61,12 +68,12 @@ ALLOW_MISSING_FROM_ASPELL_CY = {
 ALLOW = ALLOW_NAMES_ACRONYMS | ALLOW_ENGLISH | ALLOW_COLLOQUIAL | ALLOW_MISSING_FROM_ASPELL_CY
 
 
-def _by_intent(folder: Path) -> Dict[str, List[str]]:
+def _by_intent(paths: List[Path]) -> Dict[str, List[str]]:
     """`intent` (or `faq/topic`) -> texts, read with Rasa's own loader."""
     from rasa.shared.nlu.training_data.loading import load_data
 
     found: Dict[str, List[str]] = {}
-    for path in sorted(folder.glob("*.yml")):
+    for path in paths:
         for message in load_data(str(path)).training_examples:
             found.setdefault(message.get_full_intent(), []).append(message.get("text"))
     return found
@@ -74,12 +81,12 @@ def _by_intent(folder: Path) -> Dict[str, List[str]]:
 
 @lru_cache(maxsize=None)
 def cy_training() -> Dict[str, List[str]]:
-    return _by_intent(CY_TRAINING_DIR)
+    return _by_intent(CY_TRAINING_FILES)
 
 
 @lru_cache(maxsize=None)
 def cy_heldout() -> Dict[str, List[str]]:
-    return _by_intent(CY_HELDOUT_DIR)
+    return _by_intent(CY_HELDOUT_FILES)
 
 
 def _texts(examples: Dict[str, List[str]]) -> List[str]:
@@ -87,9 +94,9 @@ def _texts(examples: Dict[str, List[str]]) -> List[str]:
 
 
 def curated_phrasings() -> List[str]:
-    """The first phrasing of every intent block in cy_staging/nlu/ (standard spelling)."""
+    """The first phrasing of every intent block in data/nlu/*_cy.yml (standard spelling)."""
     curated = []
-    for path in sorted(CY_TRAINING_DIR.glob("*.yml")):
+    for path in CY_TRAINING_FILES:
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
             lines = [line[2:].strip() for line in block["examples"].splitlines() if line.strip().startswith("- ")]
             curated.append(lines[0])
@@ -117,7 +124,7 @@ def test_heldout_size_and_coverage():
 def test_no_unknown_intents():
     known = set(training_examples()) | set(LANGUAGE_INTENTS)
     for name, examples in (("nlu", cy_training()), ("heldout", cy_heldout())):
-        assert not set(examples) - known, f"cy_staging/{name}: unknown intents {sorted(set(examples) - known)}"
+        assert not set(examples) - known, f"Welsh {name}: unknown intents {sorted(set(examples) - known)}"
 
 
 @pytest.mark.parametrize("examples", [cy_training, cy_heldout], ids=["nlu", "heldout"])
@@ -129,7 +136,7 @@ def test_no_duplicates(examples):
 def test_heldout_is_not_in_training():
     training = {normalise(text) for text in _texts(cy_training())}
     leaked = [text for text in _texts(cy_heldout()) if normalise(text) in training]
-    assert not leaked, f"held-out phrasings also in cy_staging/nlu: {leaked}"
+    assert not leaked, f"held-out phrasings also in data/nlu/*_cy.yml: {leaked}"
 
 
 def test_welsh_is_not_an_english_phrasing():
@@ -188,5 +195,5 @@ def test_heldout_and_curated_spelling():
 def test_training_spelling_report():
     """Training phrasings keep deliberate typos and dialect: unknown words are printed, not asserted."""
     unknown = {w: n for w, n in _aspell_unknown(_texts(cy_training())).items() if w.lower() not in ALLOW}
-    print(f"\naspell-cy: {len(unknown)} unknown word forms in cy_staging/nlu (not asserted):")
+    print(f"\naspell-cy: {len(unknown)} unknown word forms in data/nlu/*_cy.yml (not asserted):")
     print(" ".join(f"{w}({n})" if n > 1 else w for w, n in sorted(unknown.items(), key=lambda kv: (-kv[1], kv[0]))))
