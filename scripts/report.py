@@ -11,16 +11,22 @@ It only reads what the other commands wrote to reports/ (nothing is re-run):
   make bench-backend   reports/backend-bench.json
 A section whose files are missing says which command produces them. Plots are drawn with
 matplotlib into reports/plots/.
+
+It also rewrites the figures table in README.md (between `<!-- figures:start -->` and
+`<!-- figures:end -->`): one row per figure with its value, its target and the command that
+measures it, "not measured" where the report is missing. The targets come from the tools that
+measure them, so they are written in one place. `--no-readme` leaves README.md alone.
 """
 from __future__ import annotations
 
 import argparse
 import html
 import json
+import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -258,6 +264,132 @@ def bench_section(reports: Path) -> str:
     return "\n".join(out)
 
 
+# ---- The figures table of README.md ------------------------------------------------------------
+
+FIGURES_START, FIGURES_END = "<!-- figures:start -->", "<!-- figures:end -->"
+NOT_MEASURED = "not measured"
+Row = Tuple[str, str, str, str]  # figure, value, target, command that measures it
+
+
+def fixed(value: Any, digits: int = 3) -> str:
+    return f"{value:.{digits}f}" if isinstance(value, (int, float)) and not isinstance(value, bool) else NOT_MEASURED
+
+
+def heldout_rows(reports: Path) -> List[Row]:
+    from nlu_gate import TARGETS
+    from nlu_quality import REQUEST_INTENTS, TARGET
+
+    rows: List[Row] = []
+    for language, name in (("en", "English"), ("cy", "Welsh")):
+        intents = load(reports / "heldout" / language / "intent_report.json") or {}
+        responses = load(reports / "heldout" / language / "response_selection_report.json") or {}
+        rows.append((f"Held-out intent accuracy, {name}", fixed(intents.get("accuracy")),
+                     f"≥ {TARGETS['intent']}", "`make eval`"))
+        rows.append((f"Held-out FAQ answer (response selector) accuracy, {name}", fixed(responses.get("accuracy")),
+                     f"≥ {TARGETS['response selector']}", "`make eval`"))
+        for intent in REQUEST_INTENTS:
+            figures = intents.get(intent) or {}
+            both = (figures.get("precision"), figures.get("recall"))
+            value = " / ".join(fixed(v) for v in both) if all(isinstance(v, (int, float)) for v in both) \
+                else NOT_MEASURED
+            rows.append((f"Held-out `{intent}` precision / recall, {name}", value, f"≥ {TARGET} each",
+                         "`make eval`"))
+    return rows
+
+
+def safeguarding_rows(reports: Path) -> List[Row]:
+    from safeguarding_eval import TARGET_FPR, TARGET_RECALL
+
+    data = load(reports / "safeguarding.json") or {}
+    return [("Safeguarding recall (distress messages caught)", fixed(data.get("recall")), f"≥ {TARGET_RECALL}",
+             "`make eval`"),
+            ("Safeguarding false-positive rate (ordinary messages)", fixed(data.get("false_positive_rate")),
+             f"≤ {TARGET_FPR}", "`make eval`")]
+
+
+def language_rows(reports: Path) -> List[Row]:
+    data = load(reports / "language.json") or {}
+    return [("Welsh held-out phrasings detected as Welsh", fixed(data.get("welsh_detected")),
+             "none (a missed one keeps the conversation's language)", "`make eval`"),
+            ("English held-out phrasings taken for Welsh", fixed(data.get("english_marked_welsh")), "0",
+             "`make eval`")]
+
+
+def readability_figures() -> Optional[dict]:
+    """The Flesch-Kincaid figures of every response, computed now by content/readability.py."""
+    code = ("import json; from content import readability as r; s = r.scores(); "
+            "print(json.dumps({'average': r.average(s), 'maximum': max(x.grade for x in s), "
+            "'max_average': r.MAX_AVERAGE, 'max_grade': r.MAX_GRADE}))")
+    try:
+        done = subprocess.run([sys.executable, "-W", "ignore", "-c", code], cwd=ROOT, capture_output=True,
+                              text=True, timeout=300)
+        return json.loads(done.stdout) if done.returncode == 0 else None
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return None
+
+
+def readability_rows(figures: Optional[dict]) -> List[Row]:
+    figures = figures or {}
+    return [("Readability: average Flesch-Kincaid grade of the responses", fixed(figures.get("average"), 2),
+             f"≤ {figures.get('max_average', '6.5')}", "`make eval`"),
+            ("Readability: hardest response's grade", fixed(figures.get("maximum"), 2),
+             f"≤ {figures.get('max_grade', '8.0')}", "`make eval`")]
+
+
+def bench_rows(reports: Path) -> List[Row]:
+    from stafftools.benchmd import TARGETS, verdicts
+
+    bench = load(reports / "bench.json")
+    values: List[Any] = [None] * 6
+    try:
+        values = [v["value"] for v in verdicts(bench)] if bench else values
+    except (KeyError, TypeError, ZeroDivisionError):  # an incomplete bench.json: its figures are not measured
+        pass
+    p95, ratio, errors, rss, growth, cold = values
+    rows: List[Row] = [
+        ("p95 latency at 10 learners (ms)", fixed(p95, 0), f"≤ {TARGETS['p95_ms_at_10']:.0f}", "`make bench`"),
+        ("Throughput at 10 learners, × the `rasa init` bot", fixed(ratio, 2), f"≥ {TARGETS['rps_ratio_at_10']}",
+         "`make bench`"),
+        ("Errors (every load level)", NOT_MEASURED if errors is None else str(errors), str(TARGETS["errors"]),
+         "`make bench`"),
+        ("Rasa server's peak RSS (MB)", fixed(rss, 0), f"≤ {TARGETS['rasa_rss_mb']:.0f}", "`make bench`"),
+        ("Long conversation: last-20 p50 / first-20 p50", fixed(growth, 2), f"≤ {TARGETS['long_ratio']}",
+         "`make bench`"),
+        ("Cold start (s)", fixed(cold, 1), f"≤ {TARGETS['cold_start_seconds']:.0f}", "`make bench`"),
+    ]
+    soak = load(reports / "soak.json") or {}
+    rows.append(("Soak: errors in 100 conversations through nginx",
+                 NOT_MEASURED if soak.get("errors") is None else str(soak["errors"]), "0", "`make soak`"))
+    rows.append(("Soak: memory growth after warm-up (%)", fixed(soak.get("rss_growth_total_percent"), 1), "< 10",
+                 "`make soak`"))
+    return rows
+
+
+def figure_rows(reports: Path, readability: Optional[dict]) -> List[Row]:
+    return (heldout_rows(reports) + safeguarding_rows(reports) + language_rows(reports)
+            + readability_rows(readability) + bench_rows(reports))
+
+
+def figures_block(rows: List[Row]) -> str:
+    lines = ["| Figure | Value | Target | Measured by |", "|---|---|---|---|"]
+    lines += [f"| {figure} | {value} | {target} | {command} |" for figure, value, target, command in rows]
+    return "\n".join(lines)
+
+
+def rewrite_readme(readme: Path, block: str) -> bool:
+    """Replace what is between the figures markers; False when the markers are not there once each."""
+    text = readme.read_text(encoding="utf-8")
+    if text.count(FIGURES_START) != 1 or text.count(FIGURES_END) != 1 or \
+            text.index(FIGURES_START) > text.index(FIGURES_END):
+        return False
+    head, rest = text.split(FIGURES_START)
+    _, tail = rest.split(FIGURES_END)
+    new = f"{head}{FIGURES_START}\n{block}\n{FIGURES_END}{tail}"
+    if new != text:
+        readme.write_text(new, encoding="utf-8")
+    return True
+
+
 def render(reports: Path) -> str:
     sections = [
         ("nlu", "Understanding (NLU)", "\n".join([
@@ -280,11 +412,19 @@ def render(reports: Path) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reports", type=Path, default=ROOT / "reports")
+    parser.add_argument("--readme", type=Path, default=ROOT / "README.md", help="whose figures table to rewrite")
+    parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")
     args = parser.parse_args()
     args.reports.mkdir(parents=True, exist_ok=True)
     page = args.reports / "index.html"
     page.write_text(render(args.reports), encoding="utf-8")
     print(f"wrote {page}")
+    if not args.no_readme:
+        if not rewrite_readme(args.readme, figures_block(figure_rows(args.reports, readability_figures()))):
+            print(f"{args.readme}: no single {FIGURES_START} ... {FIGURES_END} block, figures not written",
+                  file=sys.stderr)
+            return 1
+        print(f"rewrote the figures table in {args.readme}")
     return 0
 
 
