@@ -1,5 +1,5 @@
 """DistressGuard: a message about suicide, self-harm, abuse or danger gets the `safeguarding`
-intent, whatever the classifier before it said (issue 20).
+intent, whatever the classifier before it said.
 
 Two signals, either is enough:
 - the word patterns of distress_patterns.py (the safety net that does not depend on the

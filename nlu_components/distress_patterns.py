@@ -1,4 +1,4 @@
-"""Word patterns that catch messages about suicide, self-harm, abuse or danger (issue 20).
+"""Word patterns that catch messages about suicide, self-harm, abuse or danger.
 
 The safety net under the `safeguarding` intent: DistressGuard (distress_guard.py) sets that
 intent whenever `find_distress` returns a pattern's name, whatever the classifier said, so a

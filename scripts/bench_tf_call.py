@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Time one ResponseSelector prediction call (DIET's, until DIET left the pipeline on 30 November)
-three ways, interleaved (speedups/tf_direct_call.py's figures):
+"""Time one ResponseSelector prediction call three ways, interleaved (the evidence for
+speedups/tf_direct_call.py):
 Rasa's tf.function, the traced graph's own call (concrete function), and the flat call.
 
     .venv/bin/python scripts/bench_tf_call.py [--model models/current.tar.gz] [--rounds 40] [--calls 50]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""NLU quality beyond `rasa test nlu` (issue 8), for `make eval`:
+"""NLU quality beyond `rasa test nlu`, for `make eval`:
 
 1. 5-fold cross-validation of data/nlu/ repeated with 3 seeds (fold split and model seeds),
    with the config that drops FallbackClassifier: mean ± sd over the 15 folds of intent

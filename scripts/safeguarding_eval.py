@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Safeguarding detection on the held-out set (issue 20): recall on distress messages and the
+"""Safeguarding detection on the held-out set: recall on distress messages and the
 false-positive rate on ordinary ones, with the trained model (classifier + pattern net).
 
     .venv/bin/python scripts/safeguarding_eval.py                 # parse, report, gate

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 # Seeds in config.yml are not enough for the same data to give the same model: Python's string
 # hashing (set order in the featurizers' vocabularies) and TensorFlow's multi-threaded reductions
-# vary between runs. Two trainings with both fixed gave identical rankings (max difference 0.0).
+# vary between runs. With both fixed, two trainings on the same inputs give identical rankings.
 export PYTHONHASHSEED=0 TF_DETERMINISTIC_OPS=1
 
 hash=$( (echo scripts/train.sh; find config.yml domain data -type f \( -name '*.yml' -o -name '*.yaml' \) -print;

@@ -1,9 +1,9 @@
 """Encode each message with the NLU's sentence encoder on the second core, while it waits its turn.
 
 The Rasa server works on one core: one message at a time goes through its graph (turn_order
-admits two, for the action calls). The MiniLM encoder (nlu_components/minilm.py) is 8-9 ms of
-the 24 ms of Rasa CPU per message under `make bench` load (cProfile, 30 November), and nearly all
-of it is NumPy's matrix products, which release the GIL. So each text is handed to one worker
+admits two, for the action calls). The MiniLM encoder (nlu_components/minilm.py) is a large
+share of the Rasa CPU per message (profile the server under `make bench` load to see it), and
+nearly all of it is NumPy's matrix products, which release the GIL. So each text is handed to one worker
 thread as soon as its message arrives, before it waits for its turn; MiniLMFeaturizer takes the
 result when the message gets there, and encodes the text itself when there is none (an intent
 payload, a message that never arrived through handle_message). The same function of the same

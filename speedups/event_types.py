@@ -2,8 +2,8 @@
 
 Rasa 3.6's `Event.resolve_by_type` walks `all_subclasses(Event)` (recursive `__subclasses__`)
 for each event it reads back: a conversation has tens to hundreds of events, and the tracker store
-reads one back on every message. py-spy on the Rasa server at 10 learners (`make bench` load):
-9 % of its CPU was this walk inside `deserialise_tracker`.
+reads one back on every message, so under `make bench` load this walk inside
+`deserialise_tracker` is a visible share of the Rasa server's CPU (py-spy).
 
 The table holds the same answer: for each type name, the first class in `all_subclasses(Event)`
 order that carries it, exactly the one Rasa's loop returns. A class defined later (an Event

@@ -1,7 +1,7 @@
 """Run the FAQ ResponseSelector only for messages that may be FAQ questions.
 
 Rasa 3.6 runs the ResponseSelector (featurize against every FAQ answer, run its network) on every
-message: 11 % of the Rasa server's CPU under `make bench` load (py-spy), although most messages of
+message, a large share of the Rasa server's CPU under `make bench` load (py-spy), although most messages of
 a request (names, dates, postcodes, "yes") are not questions. Its answer is read in two places:
 - Rasa itself (`_update_full_retrieval_intent`, the `utter_faq` action), only when the top intent
   is the retrieval intent `faq`;

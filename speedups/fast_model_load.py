@@ -3,11 +3,12 @@
 To give a saved model's variables their shapes, Rasa 3.6's `RasaModel.load` compiles the model
 and runs one training step on an example batch, then overwrites the weights from the file. That
 step runs as a traced `tf.function`, and tracing the whole training graph (loss, gradients,
-optimizer) of DIET, the ResponseSelector and TED was about three quarters of the Rasa server's
-start-up (py-spy). Run eagerly, the same step creates the same variables in a fraction of the
+optimizer) of each model is most of the Rasa server's start-up (py-spy; `make bench` measures
+the cold start). Run eagerly, the same step creates the same variables in a fraction of the
 time; the weights are then loaded from the file as before, and prediction is traced as before.
-Installed with the others by speedups.install(). Only DIET and the ResponseSelector load this way
-(see `_load`); tests/model/test_fast_model_load.py checks the result is identical.
+Installed with the others by speedups.install(). Only models built on Rasa's DIET class (the
+ResponseSelector's) load this way, not TED (see `_load`); tests/model/test_fast_model_load.py
+checks the result is identical.
 """
 from __future__ import annotations
 

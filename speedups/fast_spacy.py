@@ -11,8 +11,8 @@ lemmatizer, ner) twice on every message:
   the ner component embeds its own tok2vec (listens to no other component), so ner alone gives
   the same entities; checked at run time, with Rasa's call kept otherwise.
 tests/model/test_fast_spacy.py compares tokens, tags, lemmas, vectors and entities with Rasa's
-own calls over every example in data/ and tests/nlu/. py-spy under 10 learners had the two runs
-at ~14 % of the Rasa server's CPU; measured per message: 5.4 ms -> 2.6 ms.
+own calls over every example in data/ and tests/nlu/. The two runs are a large share of the Rasa
+server's CPU under `make bench` load (py-spy); running only what is read about halves their cost.
 
 Installed with the others by speedups.install(); training keeps Rasa's calls.
 """

@@ -2,9 +2,9 @@
 
 Rasa 3.6 runs its graph 2-3 times per learner message (parse, then each predicted action). Each
 run works out the minimal schema for the targets again, builds a dask task graph, and hands it to
-dask's synchronous scheduler, which orders the tasks and keeps its own state per run. py-spy under
-`make bench` load (10 learners): ~7 % of the Rasa server's CPU went to that machinery, outside
-the graph's own nodes (`DaskGraphRunner.run` inclusive 68.9 %, the nodes 61.5 %).
+dask's synchronous scheduler, which orders the tasks and keeps its own state per run. Under
+`make bench` load, py-spy shows a visible share of the Rasa server's CPU in that machinery, outside
+the graph's own nodes (`DaskGraphRunner.run` inclusive against the nodes' own time).
 
 The graph never changes after loading, so the order in which nodes run for given targets can be
 worked out once: every node after the nodes it needs (a depth-first walk from the targets, in
@@ -18,9 +18,8 @@ its inputs, as dask does:
 - a `RuntimeError` becomes Rasa's `GraphRunError`; other errors pass unchanged, as with dask's
   synchronous scheduler.
 A run whose input names a node of the plan (dask would replace that node by the input) goes to
-Rasa's own `run`. Quick bench (10 learners, 40 s, same model), with the flat call of
-tf_direct_call added in the same step: 29.6 -> 38.9 msg/s, p95 672 -> 509 ms.
-tests/model/test_graph_runner.py compares every parse of the NLU test set and
+Rasa's own `run`. A quick `scripts/bench.py` run at 10 learners with and without it shows what it
+saves. tests/model/test_graph_runner.py compares every parse of the NLU test set and
 every prediction of the test and training stories with Rasa's runner. Installed with the others by
 speedups.install().
 """

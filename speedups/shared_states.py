@@ -5,8 +5,8 @@ history: MemoizationPolicy once, RulePolicy two or three times (with and without
 for the loop's unhappy path), TEDPolicy once when it runs. Each ask replays every event from
 an empty tracker (`generate_all_prior_trackers`, `applied_events`) and builds the state at
 each action, although the answers differ only in how those per-action states are then
-filtered (`ignore_rule_only_turns`, `rule_only_data`). py-spy under `make bench` at 10
-learners: `states_for_tracker_history` 12.4 % of the Rasa server's CPU.
+filtered (`ignore_rule_only_turns`, `rule_only_data`). Under `make bench` load py-spy shows
+`states_for_tracker_history` as a large share of the Rasa server's CPU.
 
 Here `Domain.states_for_tracker_history` keeps, for the last few trackers, what the replay
 gives at each action (the state, the previous action, follow-up action and loop, and whether

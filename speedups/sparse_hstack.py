@@ -1,11 +1,11 @@
 """Join two messages' sparse features side by side without scipy's general block assembler.
 
 Rasa 3.6 combines the sparse features of the featurizers (regex, lexical-syntactic, word and
-character counts) with `scipy.sparse.hstack` for every message, for DIET and again for the
-ResponseSelector. For these tiny matrices (one row per token) scipy's `bmat` spends its time in
-Python checks: 5 % of the Rasa server's CPU under load (py-spy, `make bench`). Two COO matrices
-side by side are just their entries with the right-hand columns shifted; that gives the same COO
-matrix (entries, order, dtype, shape) about 4x faster, measured 275 -> 63 us per pair of joins.
+character counts) with `scipy.sparse.hstack` for every message and every component that reads
+them (the ResponseSelector). For these tiny matrices (one row per token) scipy's `bmat` spends its
+time in Python checks, a visible share of the Rasa server's CPU under `make bench` load (py-spy).
+Two COO matrices side by side are just their entries with the right-hand columns shifted; that
+gives the same COO matrix (entries, order, dtype, shape) several times faster.
 Rasa's own check of the row counts and its error stay in front. Installed with the others by speedups.install().
 """
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Skip TED's network when a rule or a memorised story has already decided the next action.
 
 Rasa 3.6 runs every policy for every action it predicts, and TED (featurize the tracker, run the
-transformer) was the most expensive node of the Rasa server: 7.5 ms of CPU per prediction, about
-two predictions per learner message (per-node timing under `make bench` load). Yet when RulePolicy
+transformer) is the most expensive node of the Rasa server's prediction, run about twice per
+learner message (per-node timing under `make bench` load). Yet when RulePolicy
 or MemoizationPolicy predicts an action with confidence 1.0, TED cannot win: the ensemble
 (`DefaultPolicyPredictionEnsemble._pick_best_policy`) compares (confidence, priority), and TED's
 best is (1.0, priority 1) against the rule's (1.0, 6) or the story's (1.0, 3). Most of this

@@ -1,14 +1,14 @@
-"""Call the traced prediction graph of DIET, the ResponseSelector and TED directly.
+"""Call the traced prediction graph of the ResponseSelector and TED directly.
 
 Rasa 3.6 traces each model's `predict_step` once as a `tf.function` with a fixed input signature,
 then calls that function for every prediction. Each call makes TensorFlow match the inputs against
-the signature again (`_maybe_define_function`, `canonicalize_function_inputs`, `cast_inputs`):
-9 % of the Rasa server's CPU under load (py-spy, `make bench`), for a function that only ever has
+the signature again (`_maybe_define_function`, `canonicalize_function_inputs`, `cast_inputs`),
+a visible share of the Rasa server's CPU under `make bench` load (py-spy), for a function that only ever has
 one traced graph. This keeps that graph (the "concrete function") and makes its flat call on the
 arrays turned into tensors: the same graph on the same tensors, so the same outputs
 (tests/model/test_tf_direct_call.py compares every parse of the NLU test set and TED's
-predictions). Per DIET call, median of 40 x 50 interleaved calls (scripts/bench_tf_call.py, 30 Nov):
-tf.function 3.17 ms, the concrete function's own call 2.73 ms, the flat call here 2.31 ms.
+predictions). scripts/bench_tf_call.py times the three ways of calling (tf.function, the concrete
+function's own call, the flat call here) side by side; the flat call is the cheapest.
 Inputs the signature does not fix as they are (another dtype, rank or last dimension) go to the
 concrete function's own call and then to Rasa's function, which keep their conversion and errors.
 Installed with the others by speedups.install().
@@ -55,7 +55,7 @@ class DirectCall:
     def __call__(self, batch_in: Any) -> Any:
         if self.accepts(batch_in) and context.executing_eagerly():
             # What tf.convert_to_tensor ends in for a numpy array when eager, without its dispatch
-            # and conversion-registry lookups (3.5 % of the server's CPU through those).
+            # and conversion-registry lookups (a visible share of the server's CPU under load).
             ctx = context.context()
             tensors = [constant_op.convert_to_eager_tensor(array, ctx) for array in batch_in]
             return self.graph._call_flat(tensors, captured_inputs=self.graph.captured_inputs)

@@ -5,9 +5,9 @@ Rasa 3.6 handles each message in its own asyncio task. Its CPU work never yields
 yields only while it waits on something outside the process, above all the action server.
 Under load the event loop's queue then holds the next piece of work of every other
 conversation, and a message coming back from an action call waits behind all of it; a form
-turn makes one to three action calls, so it queued several times. `make bench`, 10 learners,
-06:47 UTC 30 November: FAQ answers p50 100 ms, the opt-out's first step 414 ms, p95 510 ms;
-09:05 with this: 188 ms, 222 ms, p95 288 ms.
+turn makes one to three action calls, so it queued several times. Under `make bench` at 10
+learners the opt-out's first step then took several times as long as an FAQ answer and made the
+p95; with this, the two kinds of turn take about as long as each other and the tail is lower.
 
 Here at most `PLR_TURNS_IN_PROGRESS` messages (default 2) are in progress at once; the others
 wait for a place and get it in arrival order. A message keeps its place through a quick wait
@@ -17,15 +17,10 @@ and with two places the CPU still has work while one message waits. A wait longe
 learners are not held; the message then gets a place back before every message that came
 after it. Each message's answer is what Rasa gives: only the order of work between
 conversations changes (one conversation's messages were already one at a time, through Rasa's
-lock store). Quick bench (scripts/bench.py --skip-train --skip-reference --users 10
---duration 40 --long-turns 20), same model:
-
-| places | msg/s | p50 ms | p95 ms | p99 ms |
-|---|---|---|---|---|
-| unlimited (Rasa) | 41.6 | 220 | 495 | 643 |
-| 1 | 41.7 | 236 | 340 | 381 |
-| 2 | 43.0 | 224 | 320 | 458 |
-| 3 | 44.5 | 205 | 350 | 590 |
+lock store). The default of two places was chosen by quick benches at 10 learners comparing 1, 2,
+3 and unlimited places (scripts/bench.py --skip-train --skip-reference --users 10 --duration 40
+--long-turns 20 --rasa-env PLR_TURNS_IN_PROGRESS=N): one place leaves the CPU idle while a message
+waits, three or more let the queue behind an action call grow again and the tail with it.
 
 The order applies where Rasa handles a message, `MessageProcessor.handle_message`, which runs
 inside the conversation's lock (so two messages of one conversation never wait on each other

@@ -3,9 +3,8 @@
 Per turn, Rasa 3.6 deserialises the whole stored tracker and, for every action it predicts,
 each policy recomputes the states of the whole history (`tracker.past_states`) before slicing
 them to `max_history`. Both grow with the conversation: in a 200-turn conversation py-spy showed
-tracker deserialisation and `states_for_tracker_history` taking ~60 % of a turn, and the median
-turn became 3.5 times slower (`make bench`: 44 ms over the first 20 turns, 151 ms over the last
-20; with this, 37 ms and 44 ms).
+them taking most of a late turn, and the turns got slower and slower. `make bench` measures this
+as its long conversation (the p50 of the last 20 turns against the first 20; target at most 1.5x).
 
 When a retrieved tracker holds more than `max_events` events, it is rebuilt as a new session
 that starts with the state reached `keep_turns` user turns ago (one SlotSet per slot that is

@@ -97,9 +97,9 @@ class UjsonInMemoryTrackerStore(InMemoryTrackerStore):
     What it writes is redacted first (stores/redaction.py): no learner detail outlives the step
     that needs it.
 
-    Every message reads the conversation back and writes it again: with the json module that was
-    7 % of the Rasa server's CPU under load (py-spy, `make bench`). ujson (a Rasa dependency)
-    gives the same JSON value about 3x faster to write and 2x faster to read; what is stored and
+    Every message reads the conversation back and writes it again: with the json module that is
+    a visible share of the Rasa server's CPU under `make bench` load (py-spy). ujson (a Rasa
+    dependency) gives the same JSON value several times faster to write and read; what is stored and
     streamed to the event broker is otherwise Rasa's.
     """
 
