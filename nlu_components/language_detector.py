@@ -23,6 +23,7 @@ import re
 from typing import Any, Dict, List, Optional
 
 from lingua import Language, LanguageDetectorBuilder
+from plr_common.welsh import MONTHS
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -37,8 +38,6 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
-
-from plr_common.welsh import MONTHS
 
 ENTITY = "language"
 WELSH, ENGLISH = "cy", "en"

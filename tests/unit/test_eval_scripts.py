@@ -20,9 +20,12 @@ def test_crossval_config_is_config_yml_without_the_fallback_classifier(tmp_path)
                                                                       if k != "pipeline"}
 
 
-def gate(tmp_path, intent, selector):
-    (tmp_path / "intent_report.json").write_text(json.dumps({"accuracy": intent}))
-    (tmp_path / "response_selection_report.json").write_text(json.dumps({"accuracy": selector}))
+def gate(tmp_path, intent, selector, welsh=(0.95, 0.95)):
+    """Reports as the gate's own run writes them: one folder per language."""
+    for language, (intent_value, selector_value) in (("en", (intent, selector)), ("cy", welsh)):
+        (tmp_path / language).mkdir(exist_ok=True)
+        (tmp_path / language / "intent_report.json").write_text(json.dumps({"accuracy": intent_value}))
+        (tmp_path / language / "response_selection_report.json").write_text(json.dumps({"accuracy": selector_value}))
     return subprocess.run([sys.executable, "scripts/nlu_gate.py", "--skip-run", "--out", str(tmp_path)],
                           cwd=ROOT, capture_output=True, text=True)
 
@@ -30,14 +33,17 @@ def gate(tmp_path, intent, selector):
 def test_gate_passes_at_or_above_090_and_prints_the_figures(tmp_path):
     done = gate(tmp_path, 0.96, 0.90)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "held-out intent accuracy: 0.9600" in done.stdout
-    assert "held-out response selector accuracy: 0.9000" in done.stdout
+    assert "held-out en intent accuracy: 0.9600" in done.stdout
+    assert "held-out en response selector accuracy: 0.9000" in done.stdout
+    assert "held-out cy intent accuracy: 0.9500" in done.stdout
     assert "below target 0.93" in done.stdout
 
 
-def test_gate_fails_below_090_for_either_figure(tmp_path):
+def test_gate_fails_below_090_for_either_figure_in_either_language(tmp_path):
     assert gate(tmp_path, 0.89, 0.99).returncode == 1
     assert gate(tmp_path, 0.99, 0.899).returncode == 1
+    assert gate(tmp_path, 0.99, 0.99, welsh=(0.89, 0.99)).returncode == 1
+    assert gate(tmp_path, 0.99, 0.99, welsh=(0.99, 0.899)).returncode == 1
 
 
 def test_gate_fails_when_reports_are_missing(tmp_path):
