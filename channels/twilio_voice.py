@@ -29,6 +29,12 @@ Wired in credentials.yml as `channels.twilio_voice.PLRTwilioVoiceInput`, at the 
 - The server refuses to start when Twilio's public URL is plain http (or unknown) and it
   listens beyond loopback, unless `TWILIO_ALLOW_HTTP=1`: signatures over http can be captured.
 - Logs name a call by a keyed hash of its CallSid (channels/log_ids.py), never the CallSid.
+- Welsh (docs/voice-welsh.md): a new call hears "I barhau yn Gymraeg, pwyswch 9." in the Welsh
+  voice before the greeting, and 9 switches the conversation to Welsh. Messages the NLG marks
+  `language: cy` are said with `welsh_voice` (Polly.Gwyneth, cy-GB), and so are the channel's
+  own prompts when the caller's question was Welsh. Twilio's speech recognition has no Welsh,
+  so Welsh questions are keypad-first (`<Gather input="dtmf speech" language="en-GB">`) and a
+  first silence already offers the keypad. The caller's language travels in the signed action URL.
 """
 from __future__ import annotations
 
@@ -36,6 +42,7 @@ import ipaddress
 import logging
 import os
 import re
+from dataclasses import replace
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import parse_qsl, urlencode
 
@@ -54,9 +61,26 @@ from channels.log_ids import log_id
 from channels.replay import ReplayCache, request_key
 from channels.voice_directives import VoiceDirective, parse_directive, with_button_keys
 from channels.voice_input import CallerInput, read_caller_input
-from channels.voice_prompts import VoicePrompts
+from channels.voice_prompts import (
+    CHOOSE_WELSH,
+    WELSH_MENU_ITEM,
+    WELSH_MENU_OR,
+    WELSH_OFFER,
+    WELSH_OFFER_KEY,
+    VoicePrompts,
+    WelshVoicePrompts,
+)
 from channels.voice_speech import plain_words, speakable
-from channels.voice_twiml import TurnBuilder, Utterance, VoiceSettings, spoken
+from channels.voice_twiml import (
+    LANGUAGE_PARAM,
+    WELSH,
+    TurnBuilder,
+    Utterance,
+    VoiceSettings,
+    language_code,
+    language_of,
+    spoken,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +94,9 @@ MAX_BODY_BYTES = 65_536
 # The third miss in a row (silence, unheard speech, or not understood) transfers to a person.
 MAX_MISSES = 3
 SESSION_START = "/session_start"
+# In the first turn's action URL: the Welsh offer was made, so key 9 still chooses Welsh.
+OFFER_PARAM = "offer"
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}-[A-Z]{2}$")
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -122,18 +149,23 @@ class VoiceCollectingOutputChannel(CollectingOutputChannel):
 
 
 def to_utterance(message: Dict[str, Any]) -> Utterance:
-    """A bot message (or a stored bot event's data) as the phone speaks it."""
+    """A bot message (or a stored bot event's data) as the phone speaks it.
+
+    The NLG marks a Welsh response with `language: cy` (a top-level key, which Rasa keeps in
+    the message and in the stored event's metadata); anything else is English."""
+    language = language_code(message.get("language"))
     buttons = message.get("buttons") or message.get("quick_replies") or []
     buttons = buttons if isinstance(buttons, list) else []
     directive = with_button_keys(parse_directive(message.get("custom")), buttons)
     text = speakable(str(message.get("text") or ""))
     if buttons and directive is None:
         # A response with no voice variation: its buttons become a spoken keypad menu.
-        text, directive = _spoken_menu(text, buttons)
-    return Utterance(text, directive, asks=str(message.get("utter_action") or "").startswith("utter_ask_"))
+        text, directive = _spoken_menu(text, buttons, language)
+    return Utterance(text, directive, asks=str(message.get("utter_action") or "").startswith("utter_ask_"),
+                     language=language)
 
 
-def _spoken_menu(text: str, buttons: Sequence[Dict[str, Any]]) -> Tuple[str, VoiceDirective]:
+def _spoken_menu(text: str, buttons: Sequence[Dict[str, Any]], language: str = "en") -> Tuple[str, VoiceDirective]:
     keys: Dict[str, str] = {}
     parts: List[str] = []
     for number, button in enumerate(buttons[:9], start=1):
@@ -143,11 +175,20 @@ def _spoken_menu(text: str, buttons: Sequence[Dict[str, Any]]) -> Tuple[str, Voi
         payload = str(button.get("payload") or title)
         if title and payload:
             keys[str(number)] = payload
-            parts.append(f"press {number} for {title}")
+            if language == WELSH:
+                parts.append(WELSH_MENU_ITEM.format(number=number, title=title))
+            else:
+                parts.append(f"press {number} for {title}")
     if not parts:
         return text, VoiceDirective()
-    menu = "Or " + ", ".join(parts) + "."
+    menu = (WELSH_MENU_OR if language == WELSH else "Or") + " " + ", ".join(parts) + "."
     return f"{text} {menu}".strip(), VoiceDirective(keys=keys)
+
+
+def with_welsh_offer_key(directive: Optional[VoiceDirective]) -> VoiceDirective:
+    """The first turn's directive with key 9 for Welsh beside the greeting's own keys."""
+    directive = directive or VoiceDirective()
+    return replace(directive, keys={**directive.keys, WELSH_OFFER_KEY: CHOOSE_WELSH})
 
 
 class PLRTwilioVoiceInput(TwilioVoiceInput):
@@ -173,6 +214,9 @@ class PLRTwilioVoiceInput(TwilioVoiceInput):
             initial_prompt=text("initial_prompt", "/greet"),
             assistant_voice=text("assistant_voice", "Polly.Amy-Neural"),
             language=text("language", "en-GB"),
+            welsh_voice=text("welsh_voice", "Polly.Gwyneth"),
+            welsh_language=text("welsh_language", "cy-GB"),
+            welsh_speech_language=text("welsh_speech_language") or None,
             speech_timeout=text("speech_timeout", "3"),
             speech_model=text("speech_model", "default"),
             enhanced=text("enhanced", "false"),
@@ -188,6 +232,9 @@ class PLRTwilioVoiceInput(TwilioVoiceInput):
         initial_prompt: str = "/greet",
         assistant_voice: str = "Polly.Amy-Neural",
         language: str = "en-GB",
+        welsh_voice: str = "Polly.Gwyneth",
+        welsh_language: str = "cy-GB",
+        welsh_speech_language: Optional[str] = None,
         speech_timeout: str = "3",
         speech_model: str = "default",
         enhanced: str = "false",
@@ -200,6 +247,14 @@ class PLRTwilioVoiceInput(TwilioVoiceInput):
                 "The telephone channel needs TWILIO_AUTH_TOKEN to check that requests come from Twilio.")
         if not re.match(r"^[a-z]{2}-[A-Z]{2}$", language):
             raise InvalidConfigException(f"language must look like en-GB, got {language!r}.")
+        if welsh_voice not in self.SUPPORTED_VOICES:
+            raise InvalidConfigException(f"welsh_voice {welsh_voice!r} is not a Twilio voice (Polly.Gwyneth is).")
+        if not LANGUAGE_TAG.match(welsh_language):
+            raise InvalidConfigException(f"welsh_language must look like cy-GB, got {welsh_language!r}.")
+        if welsh_speech_language is not None and not LANGUAGE_TAG.match(welsh_speech_language):
+            raise InvalidConfigException(
+                f"welsh_speech_language must be a <Gather> language such as cy-GB, or empty, "
+                f"got {welsh_speech_language!r}.")
         try:
             self.min_confidence = float(min_confidence)
         except ValueError as exc:
@@ -212,10 +267,15 @@ class PLRTwilioVoiceInput(TwilioVoiceInput):
         self.public_url = public_webhook_url(public_url)
         self.replays = ReplayCache()
         self.prompts = prompts
+        self.welsh_prompts = WelshVoicePrompts(helpdesk_phone=helpdesk_phone)
         self.settings = VoiceSettings(
             voice=assistant_voice, language=language, speech_timeout=speech_timeout, speech_model=speech_model,
-            enhanced=enhanced, dial_number=dial_number,
+            enhanced=enhanced, dial_number=dial_number, welsh_voice=welsh_voice, welsh_language=welsh_language,
+            welsh_speech_language=welsh_speech_language,
         )
+
+    def prompts_for(self, language: str) -> VoicePrompts:
+        return self.welsh_prompts if language == WELSH else self.prompts
 
     # --- HTTP ------------------------------------------------------------------------------
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
@@ -248,22 +308,7 @@ class PLRTwilioVoiceInput(TwilioVoiceInput):
                               request.headers.get("X-Twilio-Signature", ""), request.url, request.body or b"")
 
             async def answer() -> str:
-                turns = TurnBuilder(self.settings, self._action_url(request))
-                try:
-                    twiml = await self.handle(request, form, call_sid, turns, on_new_message)
-                except guard.TurnNotHandled as refused:
-                    # Flood control on this call, or the server is too busy: a person takes over.
-                    if refused.outcome.status != guard.FAILED:  # a failure is logged by the guard
-                        abuse.log_refusal(f"voice turns ({refused.outcome.status})")
-                    busy = refused.outcome.status == guard.BUSY
-                    twiml = turns.transfer([Utterance(self.prompts.busy if busy else self.prompts.fault)],
-                                           self.prompts.no_transfer)
-                except Exception as exc:  # noqa: BLE001 - a caller must hear something, whatever failed
-                    # The type only: an exception's text may carry what the caller said.
-                    logger.error("Voice turn failed for call %s: %s", log_id(call_sid), type(exc).__name__)
-                    logger.debug("Voice turn failure", exc_info=True)
-                    twiml = turns.transfer([Utterance(self.prompts.fault)], self.prompts.no_transfer)
-                return str(twiml)
+                return await self.answer(request, form, call_sid, on_new_message)
 
             twiml, replayed = await self.replays.once(key, answer)
             if replayed:
@@ -272,6 +317,32 @@ class PLRTwilioVoiceInput(TwilioVoiceInput):
             return response.text(twiml, content_type="text/xml")
 
         return webhook
+
+    def turn_builder(self, request: Request) -> TurnBuilder:
+        # The caller's language so far comes from the signed action URL (`lang=cy`).
+        return TurnBuilder(self.settings, self._action_url(request), language_code(request.args.get(LANGUAGE_PARAM)))
+
+    async def answer(self, request: Request, form: _Params, call_sid: str, on_new_message: OnNewMessage) -> str:
+        """The TwiML for one request: the turn, or an apology and a transfer (in the caller's
+        language) when the turn was refused or failed."""
+        turns = self.turn_builder(request)
+        language = turns.language
+        prompts = self.prompts_for(language)
+        try:
+            twiml = await self.handle(request, form, call_sid, turns, on_new_message)
+        except guard.TurnNotHandled as refused:
+            # Flood control on this call, or the server is too busy: a person takes over.
+            if refused.outcome.status != guard.FAILED:  # a failure is logged by the guard
+                abuse.log_refusal(f"voice turns ({refused.outcome.status})")
+            busy = refused.outcome.status == guard.BUSY
+            twiml = turns.transfer([Utterance(prompts.busy if busy else prompts.fault, language=language)],
+                                   prompts.no_transfer)
+        except Exception as exc:  # noqa: BLE001 - a caller must hear something, whatever failed
+            # The type only: an exception's text may carry what the caller said.
+            logger.error("Voice turn failed for call %s: %s", log_id(call_sid), type(exc).__name__)
+            logger.debug("Voice turn failure", exc_info=True)
+            twiml = turns.transfer([Utterance(prompts.fault, language=language)], prompts.no_transfer)
+        return str(twiml)
 
     def signature_ok(self, request: Request, form: _Params) -> bool:
         signature = request.headers.get("X-Twilio-Signature", "")
@@ -309,23 +380,38 @@ class PLRTwilioVoiceInput(TwilioVoiceInput):
                 return turns.hangup([Utterance(self.prompts.too_many_calls)])
             logger.info("Voice call %s started.", log_id(call_sid))
             utterances = await self.ask(on_new_message, call_sid, self.initial_prompt or "/greet")
+            self.offer_welsh(turns)
             return self.respond(turns, utterances, misses=0, previous=([], None))
         misses = _int(request.args.get("misses"), 0, 0, MAX_MISSES)
         previous = await self.previous_turn(agent, call_sid)
+        # On the first turn (and while the caller has not yet answered it), 9 chooses Welsh.
+        offered = request.args.get(OFFER_PARAM) == WELSH
         caller = read_caller_input(
-            form.first("SpeechResult"), form.first("Digits"), previous[1],
+            form.first("SpeechResult"), form.first("Digits"),
+            with_welsh_offer_key(previous[1]) if offered else previous[1],
             _float(form.first("Confidence")), self.min_confidence,
         )
+        if caller.kind in ("repeat", "silence") and offered:
+            self.offer_welsh(turns)
         if caller.kind == "repeat":
             again = [u for u in previous[0] if not (u.directive and u.directive.then)]
             directive = previous[1] if previous[1] and not previous[1].then else None
-            return turns.listen(again or [Utterance(self.prompts.anything_else)], directive, misses)
+            language = language_of(previous[0], turns.language)
+            return turns.listen(again or [Utterance(self.prompts_for(language).anything_else, language=language)],
+                                directive, misses)
         if caller.kind == "silence":
             return self.missed(turns, previous, misses + 1)
         utterances = await self.ask(on_new_message, call_sid, caller.text, caller)
         if caller.kind == "handoff":
             return self.transfer_on_request(turns, utterances)
         return self.respond(turns, utterances, misses, previous)
+
+    @staticmethod
+    def offer_welsh(turns: TurnBuilder) -> None:
+        """The Welsh offer, said in the Welsh voice before the turn's messages; the action URL
+        remembers it, so 9 still chooses Welsh after a silence or a repeat."""
+        turns.preamble = [Utterance(WELSH_OFFER, language=WELSH)]
+        turns.extra_params = {OFFER_PARAM: WELSH}
 
     async def ask(self, on_new_message: OnNewMessage, call_sid: str, text: str,
                   caller: Optional[CallerInput] = None) -> List[Utterance]:
@@ -336,57 +422,72 @@ class PLRTwilioVoiceInput(TwilioVoiceInput):
 
     def respond(self, turns: TurnBuilder, utterances: List[Utterance], misses: int,
                 previous: Tuple[List[Utterance], Optional[VoiceDirective]]) -> VoiceResponse:
+        # The channel's own words follow the language the assistant just spoke in.
+        language = language_of(utterances, language_of(previous[0], turns.language))
+        prompts = self.prompts_for(language)
         for index, utterance in enumerate(utterances):
             then = utterance.directive.then if utterance.directive else None
             if then == "transfer":
-                return turns.transfer(utterances[: index + 1], self.prompts.no_transfer)
+                said = utterances[: index + 1]
+                return turns.transfer(said, self.prompts_for(language_of(said, language)).no_transfer)
             if then == "hangup":
                 logger.info("Voice call ended by the assistant.")
                 return turns.hangup(utterances[: index + 1])
         understood = spoken(utterances) and not any(u.directive and u.directive.miss for u in utterances)
         if not spoken(utterances):
             # Nothing to say is the assistant's failure to follow; it counts as a miss.
-            return self.missed(turns, previous, misses + 1, lead=self.prompts.say_again)
+            return self.missed(turns, previous, misses + 1, lead="say_again")
         misses = 0 if understood else misses + 1
         if misses >= MAX_MISSES:
-            return turns.transfer([Utterance(self.prompts.transfer_after_misses)], self.prompts.no_transfer)
+            return turns.transfer([Utterance(prompts.transfer_after_misses, language=language)], prompts.no_transfer)
         directive = _last_directive(utterances)
         if not asks_something(spoken(utterances)[-1], directive):
             # An answer that asks nothing: on the phone, silence would follow. Say what next.
-            utterances = [*utterances, Utterance(self.prompts.anything_else)]
+            utterances = [*utterances, Utterance(prompts.anything_else, language=language)]
         return turns.listen(utterances, directive, misses)
 
     def missed(self, turns: TurnBuilder, previous: Tuple[List[Utterance], Optional[VoiceDirective]], misses: int,
-               lead: Optional[str] = None) -> VoiceResponse:
+               lead: str = "not_heard") -> VoiceResponse:
+        """`lead` names the prompt said before the question again (`not_heard`, `say_again`)."""
         utterances, directive = previous
+        language = language_of(utterances, turns.language)
+        prompts = self.prompts_for(language)
         # Ask the last question again; never repeat a transfer or goodbye line (after a failed
         # transfer, say), and when there is no question, ask what the caller needs.
         asked = [u for u in utterances if u.text.strip() and not (u.directive and u.directive.then)]
         if directive and directive.then:
             directive = None
         question = asked[-1:] if asked and asks_something(asked[-1], directive) else []
-        question = question or [Utterance(self.prompts.anything_else)]
+        question = question or [Utterance(prompts.anything_else, language=language)]
         if misses >= MAX_MISSES:
-            return turns.transfer([Utterance(self.prompts.transfer_after_misses)], self.prompts.no_transfer)
+            return turns.transfer([Utterance(prompts.transfer_after_misses, language=language)], prompts.no_transfer)
+        keypad = Utterance((directive.keypad if directive else None) or prompts.keypad_default, language=language)
         if misses == MAX_MISSES - 1:
-            keypad = (directive.keypad if directive else None) or self.prompts.keypad_default
-            said = [Utterance(self.prompts.keypad_offer), Utterance(keypad), *question]
+            said = [Utterance(prompts.keypad_offer, language=language), keypad, *question]
+        elif self.settings.keypad_first(language):
+            # A question Twilio cannot hear answered (Welsh): the keys at the first silence.
+            said = [Utterance(getattr(prompts, lead), language=language), keypad, *question]
         else:
-            said = [Utterance(lead or self.prompts.not_heard), *question]
+            said = [Utterance(getattr(prompts, lead), language=language), *question]
         return turns.listen(said, directive, misses)
 
     def transfer_on_request(self, turns: TurnBuilder, utterances: List[Utterance]) -> VoiceResponse:
+        language = language_of(utterances, turns.language)
+        prompts = self.prompts_for(language)
         for index, utterance in enumerate(utterances):
             if utterance.directive and utterance.directive.then == "transfer":
-                return turns.transfer(utterances[: index + 1], self.prompts.no_transfer)
+                return turns.transfer(utterances[: index + 1], prompts.no_transfer)
         # The assistant answered something else (a form re-asking its question, say): the
         # caller asked for a person, so that is what happens.
-        return turns.transfer([Utterance(self.prompts.transfer_on_request)], self.prompts.no_transfer)
+        return turns.transfer([Utterance(prompts.transfer_on_request, language=language)], prompts.no_transfer)
 
     def after_dial(self, form: _Params, turns: TurnBuilder) -> VoiceResponse:
+        # The dial's action URL carries the caller's language (`lang=cy`).
+        language = turns.language
+        prompts = self.prompts_for(language)
         if (form.first("DialCallStatus") or "").lower() in DIAL_CONNECTED:
-            return turns.hangup([Utterance(self.prompts.dial_done)])
-        return turns.listen([Utterance(self.prompts.dial_failed)], None, 0)
+            return turns.hangup([Utterance(prompts.dial_done, language=language)])
+        return turns.listen([Utterance(prompts.dial_failed, language=language)], None, 0)
 
     async def previous_turn(self, agent: Any, call_sid: str) -> Tuple[List[Utterance], Optional[VoiceDirective]]:
         """The assistant's messages since the caller last spoke, and the directive they set."""

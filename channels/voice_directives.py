@@ -15,6 +15,10 @@ text the caller hears:
         then: transfer                # after this message: transfer to a person, or hangup
         miss: true                    # this reply means the assistant did not understand
 
+A Welsh response (the NLG gives it `language: cy`) uses the same fields. Twilio cannot
+recognise Welsh speech, so its questions are keypad-first whatever `input` says (see
+`keypad_first_input` and docs/voice-welsh.md): its text should say which keys to press.
+
 Nothing in it is TwiML, so another telephony channel could read the same payload. It is read
 leniently: a malformed field is dropped and logged, never raised, so a slip in the domain
 cannot end a call.
@@ -53,6 +57,12 @@ class VoiceDirective:
     @property
     def gather_input(self) -> str:
         return " ".join(self.inputs)
+
+    @property
+    def keypad_first_input(self) -> str:
+        """For a question whose language Twilio cannot recognise (Welsh): the keypad always, first,
+        and speech too unless the directive says keys only, so 0, * and digits always work."""
+        return " ".join(("dtmf", *(i for i in self.inputs if i != "dtmf")))
 
 
 def parse_directive(custom: Any) -> Optional[VoiceDirective]:

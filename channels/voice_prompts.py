@@ -3,6 +3,10 @@ a fault. Everything else a caller hears comes from the domain's `twilio_voice` v
 
 Kept short and plain, one idea per sentence, like the voice variations. Only the helpdesk
 number is filled in: content/contacts.py's value, which HELPDESK_PHONE overrides.
+
+`WelshVoicePrompts` says the same in Welsh, for a caller whose conversation is in Welsh; it
+uses the official name Gwasanaeth Cofnodion Dysgu (docs/facts.yml, welsh.terms). Welsh text
+here is spell-checked with aspell-cy (tests/voice/test_welsh_calls.py).
 """
 from __future__ import annotations
 
@@ -52,3 +56,60 @@ class VoicePrompts:
         # One number started many calls in a short time (channels/abuse.py).
         return ("Sorry, the phone assistant cannot take another call from your number just now. "
                 f"Please call the LRS helpdesk on {self.phone}. Goodbye.")
+
+
+# Said in the Welsh voice before the greeting of every new call, so a Welsh speaker who does not
+# follow the English greeting can switch at once: "To carry on in Welsh, press 9." Key 9 is free:
+# the greeting's keypad menu uses 1-4, 0 asks for a person and * repeats.
+WELSH_OFFER = "I barhau yn Gymraeg, pwyswch 9."
+WELSH_OFFER_KEY = "9"
+# What key 9 sends: the intent that switches the conversation to Welsh (domain/language.yml
+# sets the `language` slot from it; data/rules/language.yml answers in Welsh).
+CHOOSE_WELSH = "/choose_welsh"
+
+# A Welsh response with buttons and no voice variation: "Neu pwyswch 1 ar gyfer Ie, pwyswch 2 ar gyfer Na."
+WELSH_MENU_OR = "Neu"
+WELSH_MENU_ITEM = "pwyswch {number} ar gyfer {title}"
+
+
+@dataclass(frozen=True)
+class WelshVoicePrompts(VoicePrompts):
+    """The channel's own prompts in Welsh. Numbers are read digit by digit (a Welsh voice's
+    reading of `telephone` is not documented)."""
+
+    @property
+    def phone(self) -> str:
+        return f'<say-as interpret-as="digits">{self.helpdesk_phone}</say-as>'
+
+    not_heard: str = "Mae'n ddrwg gen i, chlywais i mo hynny."
+    keypad_offer: str = ("Mae'n ddrwg gen i, chlywais i mo hynny eto. "
+                         "Gallwch ddefnyddio bysellbad eich ffôn yn lle hynny.")
+    keypad_default: str = "I siarad â rhywun, pwyswch 0."
+    say_again: str = "Mae'n ddrwg gen i, allech chi ddweud hynny eto?"
+    anything_else: str = "Alla i helpu gydag unrhyw beth arall?"
+    transfer_on_request: str = ("Fe wna i eich rhoi drwodd nawr i gynghorydd yn nesg gymorth "
+                                "y Gwasanaeth Cofnodion Dysgu.")
+    transfer_after_misses: str = (
+        "Mae'n ddrwg gen i, rydw i'n cael trafferth deall. Fe wna i eich rhoi drwodd nawr i gynghorydd "
+        "yn nesg gymorth y Gwasanaeth Cofnodion Dysgu.")
+    fault: str = ("Mae'n ddrwg gen i, aeth rhywbeth o'i le ar ein hochr ni. Fe wna i eich rhoi drwodd nawr "
+                  "i gynghorydd yn nesg gymorth y Gwasanaeth Cofnodion Dysgu.")
+
+    @property
+    def no_transfer(self) -> str:
+        return (f"Alla i ddim eich rhoi drwodd o'r fan hon. Ffoniwch ddesg gymorth y Gwasanaeth Cofnodion "
+                f"Dysgu ar {self.phone}. Hwyl fawr.")
+
+    @property
+    def dial_failed(self) -> str:
+        return ("Mae'n ddrwg gen i, doedd dim cynghorydd ar gael i ateb. Gallwch ffonio desg gymorth y "
+                f"Gwasanaeth Cofnodion Dysgu yn nes ymlaen ar {self.phone}. Alla i helpu gydag unrhyw beth arall?")
+
+    dial_done: str = "Diolch am ffonio'r Gwasanaeth Cofnodion Dysgu. Hwyl fawr."
+    busy: str = ("Mae'n ddrwg gen i, mae'r cynorthwyydd yn brysur iawn ar hyn o bryd. Fe wna i eich rhoi "
+                 "drwodd nawr i gynghorydd yn nesg gymorth y Gwasanaeth Cofnodion Dysgu.")
+
+    @property
+    def too_many_calls(self) -> str:
+        return ("Mae'n ddrwg gen i, all y cynorthwyydd ffôn ddim derbyn galwad arall o'ch rhif chi ar hyn o "
+                f"bryd. Ffoniwch ddesg gymorth y Gwasanaeth Cofnodion Dysgu ar {self.phone}. Hwyl fawr.")

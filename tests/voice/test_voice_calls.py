@@ -10,6 +10,7 @@ import urllib.request
 
 import pytest
 
+from channels.voice_prompts import WELSH_OFFER
 from tests.chat import tracker
 from tests.voice.twilio_calls import Caller, new_call_sid
 
@@ -38,19 +39,24 @@ def user_turns(stack, call: Caller):
     return [e for e in events if e["event"] == "user"]
 
 
-def listens(reply, **attributes) -> None:
+def listens(reply, first_turn: bool = False, **attributes) -> None:
     gather = reply.gather
     assert gather is not None, reply.body
     assert gather.get("input") in ("speech dtmf", "dtmf speech") and gather.get("language") == "en-GB"
     assert gather.get("actionOnEmptyResult") == "true"
     for name, value in attributes.items():
         assert gather.get(name) == value, (name, gather.attrib)
-    assert all(say.get("voice") == VOICE and say.get("language") == "en-GB" for say in reply.says)
+    says = reply.says
+    if first_turn:
+        # A new call first offers Welsh, in the Welsh voice (tests/voice/test_welsh_calls.py).
+        offer = says.pop(0)
+        assert (offer.get("voice"), offer.get("language"), offer.text) == ("Polly.Gwyneth", "cy-GB", WELSH_OFFER)
+    assert all(say.get("voice") == VOICE and say.get("language") == "en-GB" for say in says)
 
 
 def start_opt_out(call: Caller):
     reply = call.ring()
-    listens(reply)
+    listens(reply, first_turn=True)
     assert "Learning Records Service" in reply.text and "press 0" in reply.text.lower()
     reply = call.say("I want to opt out of sharing my record.")
     listens(reply, numDigits="1")
