@@ -1,8 +1,9 @@
 """Two-stage fallback for messages the NLU is unsure about (FallbackClassifier).
 
 First miss: a clarifying question offering the two likeliest topics as buttons, with
-readable titles. A second miss in a row: the helpdesk. The action only decides and fills
-slots; the rules in data/rules/fallback.yml send the responses from domain/handoff.yml.
+readable titles (Welsh ones in a Welsh conversation). A second miss in a row: the helpdesk.
+The action only decides and fills slots; the rules in data/rules/fallback.yml send the
+responses from domain/handoff.yml (content/cy/handoff.yml in Welsh).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import helpdesk_slots
+from actions.language import language_of
 from actions.titles import FAQ_INTENT, Choice, Titles, titles, topic_of
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -102,7 +104,9 @@ class ActionFallbackOptions(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
+        language = language_of(tracker)
         if consecutive_misses(tracker.events) >= 2:
-            return [SlotSet("fallback_stage", "helpdesk"), *helpdesk_slots()]
-        choices = likeliest_choices(tracker.latest_message or {})
+            return [SlotSet("fallback_stage", "helpdesk"), *helpdesk_slots(language)]
+        # The buttons' titles, and a topic's question, in the conversation's language.
+        choices = likeliest_choices(tracker.latest_message or {}, titles(language))
         return [SlotSet("fallback_stage", "clarify"), *choice_slots(choices)]

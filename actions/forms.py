@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 
 from actions.details import find_dates, find_details, find_email, find_full_name, find_postcode, strip_answer_prefix
 from actions.known_words import is_unknown_short_answer
-from actions.wording import FIELD_LABELS
+from actions.language import language_of, on_the_phone
+from actions.wording import field_label
 
 MAX_ATTEMPTS = 3
 # Messages that are about something else: they never fill a detail.
@@ -191,7 +192,7 @@ class _CountingValidator(FormValidationAction):
               extra: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         counts = dict(tracker.get_slot("failed_attempts") or {})
         counts[slot] = counts.get(slot, 0) + 1
-        label = FIELD_LABELS.get(slot, slot)
+        label = field_label(slot, language_of(tracker), voice=on_the_phone(tracker))
         if counts[slot] >= MAX_ATTEMPTS:
             dispatcher.utter_message(response="utter_too_many_attempts", field_label=label)
             counts[slot] = 0

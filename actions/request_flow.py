@@ -13,8 +13,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.details import find_email, find_postcode, find_uln, strip_answer_prefix
 from actions.forms import read_date_of_birth, valid_details
+from actions.language import language_of
 from actions.personal import clear_request, clear_status_check
-from actions.wording import long_date, masked_uln, optional_text
+from actions.wording import long_date, masked_uln, not_given, optional_text
 
 REQUEST_TYPES = {"request_opt_out": "opt_out", "request_opt_in": "opt_in"}
 
@@ -64,23 +65,28 @@ class ActionStartRequest(Action):
 
 
 class ActionReviewRequest(Action):
-    """Reads the details back, the ULN masked, and waits for yes / change / cancel."""
+    """Reads the details back, the ULN masked, and waits for yes / change / cancel.
+
+    The values are in the conversation's language: a Welsh read-back says "12 Mawrth 2001",
+    "heb ei roi" and "dim" where an English one says "12 March 2001", "not given" and "none".
+    """
 
     def name(self) -> str:
         return "action_review_request"
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
         slots = tracker.current_slot_values()
+        language = language_of(tracker)
         name = f"{slots.get('given_name') or ''} {slots.get('family_name') or ''}".strip()
         dispatcher.utter_message(
             response=f"utter_review_request_{slots.get('request_type') or 'opt_out'}",
             review_name=name,
-            review_dob=long_date(slots.get("date_of_birth")),
-            review_postcode=slots.get("postcode") or "not given",
-            review_previous_name=optional_text(slots.get("previous_family_name")),
-            review_uln=masked_uln(slots.get("uln")),
+            review_dob=long_date(slots.get("date_of_birth"), language),
+            review_postcode=slots.get("postcode") or not_given(language),
+            review_previous_name=optional_text(slots.get("previous_family_name"), language),
+            review_uln=masked_uln(slots.get("uln"), language),
             review_uln_last3=(slots.get("uln") or "")[-3:],
-            review_email=optional_text(slots.get("contact_email")),
+            review_email=optional_text(slots.get("contact_email"), language),
         )
         return [SlotSet("awaiting_confirmation", True)]
 

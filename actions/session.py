@@ -14,8 +14,7 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-LANGUAGE_SLOT = "language"
-LANGUAGES = ("en", "cy")
+from actions.language import LANGUAGE_SLOT, LANGUAGES
 
 
 def carried_language(tracker: Tracker) -> Optional[str]:

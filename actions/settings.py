@@ -51,6 +51,8 @@ class Settings:
     actions_api_key: str
     helpdesk_phone: str
     helpdesk_hours: str | None
+    # The same hours in Welsh (HELPDESK_HOURS_CY); without them a Welsh reply quotes HELPDESK_HOURS.
+    helpdesk_hours_cy: str | None
     accessible_formats_email: str
     outbox_path: Path
     outbox_key: str
@@ -70,6 +72,7 @@ def load_settings() -> Settings:
         actions_api_key=_required("ACTIONS_API_KEY"),
         helpdesk_phone=contacts.value("helpdesk_phone"),
         helpdesk_hours=_optional("HELPDESK_HOURS") or None,
+        helpdesk_hours_cy=_optional("HELPDESK_HOURS_CY") or None,
         accessible_formats_email=contacts.value("accessible_formats_email"),
         outbox_path=Path(outbox),
         outbox_key=_required("OUTBOX_ENCRYPTION_KEY"),

@@ -4,6 +4,10 @@ The file sits inside the actions package so the action server finds it wherever 
 deployed. A button can only offer what has a payload: an intent's own `/intent`, or for
 an FAQ topic the topic's canonical question (sent as the learner's message, because
 Rasa cannot route a `/faq/<topic>` payload to the ResponseSelector).
+
+A Welsh conversation gets the titles of actions/intent_titles_cy.yml laid over the English
+ones: a Welsh `title` for every intent and topic, and for a topic a Welsh `question` (one of
+its Welsh training phrasings). Intent payloads are not words, so they come from the English file.
 """
 from __future__ import annotations
 
@@ -15,6 +19,9 @@ from typing import Dict
 import yaml
 
 TITLES_FILE = Path(__file__).with_name("intent_titles.yml")
+WELSH_TITLES_FILE = Path(__file__).with_name("intent_titles_cy.yml")
+# What a translation may change in an entry: its words, never an intent's payload.
+TRANSLATED_KEYS = ("title", "question")
 FAQ_INTENT = "faq"
 
 
@@ -58,11 +65,35 @@ def topic_of(intent_response_key: str) -> str | None:
     return None
 
 
-def load_titles(path: Path = TITLES_FILE) -> Titles:
+def _read(path: Path) -> Dict[str, Dict[str, Dict[str, str]]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return Titles(intents=data.get("intents") or {}, faq=data.get("faq") or {})
+    return {section: dict(data.get(section) or {}) for section in ("intents", "faq")}
 
 
-@lru_cache(maxsize=1)
-def titles() -> Titles:
-    return load_titles()
+def _translated(english: Dict[str, Dict[str, str]], translation: Dict[str, Dict[str, str]]
+                ) -> Dict[str, Dict[str, str]]:
+    """Each English entry with the translated words laid over it; an entry only in the
+    translation is dropped, so nothing is offered in Welsh that English does not offer."""
+    laid = {}
+    for key, entry in english.items():
+        words = {k: v for k, v in (translation.get(key) or {}).items() if k in TRANSLATED_KEYS and v}
+        laid[key] = {**entry, **words}
+    return laid
+
+
+def load_titles(path: Path = TITLES_FILE, translation: Path | None = None) -> Titles:
+    data = _read(path)
+    if translation is not None:
+        other = _read(translation)
+        data = {section: _translated(data[section], other[section]) for section in data}
+    return Titles(intents=data["intents"], faq=data["faq"])
+
+
+def titles(language: str = "en") -> Titles:
+    """The titles in the conversation's language (`cy` for Welsh; anything else is English)."""
+    return _titles(language == "cy")
+
+
+@lru_cache(maxsize=2)
+def _titles(welsh: bool) -> Titles:
+    return load_titles(translation=WELSH_TITLES_FILE if welsh else None)

@@ -9,6 +9,7 @@ wyth"). Hand-written: no maintained library on the registry parses Welsh dates o
 """
 
 import re
+from datetime import date
 from typing import Dict, List, Optional, Tuple
 
 # fmt: off
@@ -245,3 +246,18 @@ def spoken_digits(text: str) -> Optional[str]:
         elif tok not in FILLERS:
             return None
     return "".join(out) or None
+
+
+# Each month's name as a date is written in Welsh: the base form (the first of its forms above).
+MONTH_NAMES: Tuple[str, ...] = tuple(
+    next(form for form, number in MONTHS.items() if number == month).capitalize()
+    for month in range(1, 13)
+)
+
+
+def long_date(value: date) -> str:
+    """A date as Welsh writes it in running text, day first.
+
+    date(2001, 3, 12) -> "12 Mawrth 2001"; date_parts() reads it back.
+    """
+    return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
