@@ -106,23 +106,40 @@ class PLRSocketBlueprint(SocketBlueprint):
         super().register(app, options)
 
 
+# The languages a reply may say it is in (`language`, added by content/nlg.py to Welsh replies).
+REPLY_LANGUAGES = frozenset({"en", "cy"})
+
+
+def reply_language(message: Dict[str, Any]) -> Optional[str]:
+    """The reply's `language` when it is one the page knows, else None (nothing is added)."""
+    language = message.get("language")
+    return language if isinstance(language, str) and language in REPLY_LANGUAGES else None
+
+
 class PLRSocketIOOutput(guard.QuietAfterFailure, SocketIOOutput):
     """Each reply says what the page may keep of it (`privacy`, stores/redaction.py): the page
     never stores a learner's answers to personal questions or a read-back, and forgets what it
-    kept of a request once the request is over."""
+    kept of a request once the request is over. A reply in Welsh also says so (`language`), so
+    the page marks it `lang="cy"` and screen readers pronounce it in Welsh."""
 
     _privacy: Optional[str] = None
+    _language: Optional[str] = None
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         self._privacy = redaction.privacy_of_reply(message.get("utter_action"))
+        self._language = reply_language(message)
         try:
             await super().send_response(recipient_id, message)
         finally:
             self._privacy = None
+            self._language = None
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
-        if self._privacy and isinstance(response, dict):
-            response = {**response, "privacy": self._privacy}
+        if isinstance(response, dict):
+            if self._privacy:
+                response = {**response, "privacy": self._privacy}
+            if self._language:
+                response = {**response, "language": self._language}
         await super()._send_message(socket_id, response)
 
     async def send_custom_json(
@@ -133,6 +150,8 @@ class PLRSocketIOOutput(guard.QuietAfterFailure, SocketIOOutput):
         # sent as it is.
         if set(payload) == {"data"}:
             payload = payload["data"]
+        if self._language and isinstance(payload, dict) and "language" not in payload:
+            payload = {**payload, "language": self._language}
         await self.sio.emit(self.bot_message_evt, payload, room=recipient_id)
 
 
