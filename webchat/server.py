@@ -2,10 +2,16 @@
 and socket.io-client from node_modules (no CDN), and `/config.js` telling the page where the
 Rasa socket.io server is. Standard library only: it runs in the Rasa venv or on any Python 3.8+.
 
+The page is in English or Welsh (issue 22): `?lang=cy` / `?lang=en` (the links of the page's
+language navigation) chooses, and a cookie (`plr_lang`, the language code and nothing else)
+remembers the choice for the next visit or reload. Every string of the page, those its scripts
+show included, is in `page/i18n/<language>.json`.
+
 Usage: python webchat/server.py [--host 127.0.0.1] [--port 8080]
 Settings from the environment (the stack passes .env): WEB_PORT, BIND_HOST, RASA_PORT,
-WEB_SOCKET_URL, HELPDESK_PHONE, HELPDESK_HOURS, SUPPORT_EMAIL and TRACKER_RETENTION_DAYS (the
-page's "How this chat uses your details" section quotes the last two, as the assistant does).
+WEB_SOCKET_URL, HELPDESK_PHONE, HELPDESK_HOURS (HELPDESK_HOURS_CY in Welsh), SUPPORT_EMAIL and
+TRACKER_RETENTION_DAYS (the page's "How this chat uses your details" section quotes the last
+two, as the assistant does).
 """
 from __future__ import annotations
 
@@ -17,13 +23,15 @@ import os
 import re
 import sys
 from http import HTTPStatus
+from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Dict, Tuple
-from urllib.parse import urlsplit
+from typing import Dict, Mapping, Tuple
+from urllib.parse import parse_qs, urlsplit
 
 HERE = Path(__file__).resolve().parent
 PAGE = HERE / "page"
+I18N = PAGE / "i18n"
 BUILD = HERE / "build"
 MODULES = HERE / "node_modules"
 
@@ -36,7 +44,8 @@ STATIC_ROOTS = {
 SINGLE_FILES = {
     "/vendor/socket.io.esm.min.js": MODULES / "socket.io-client" / "dist" / "socket.io.esm.min.js",
 }
-REQUIRED = [BUILD / "app.css", SINGLE_FILES["/vendor/socket.io.esm.min.js"], STATIC_ROOTS["/govuk/assets/"]]
+REQUIRED = [BUILD / "app.css", I18N / "en.json", I18N / "cy.json", SINGLE_FILES["/vendor/socket.io.esm.min.js"],
+            STATIC_ROOTS["/govuk/assets/"]]
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -114,6 +123,8 @@ class Settings:
         self.console_port = int(env.get("CONSOLE_PORT") or 8070)
         self.support_email = _setting(env, "SUPPORT_EMAIL", DEFAULT_SUPPORT_EMAIL)
         self.chat_retention_days = _setting(env, "TRACKER_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
+        # Opening hours in Welsh; without them the Welsh page quotes HELPDESK_HOURS, marked English.
+        self.helpdesk_hours_cy = (env.get("HELPDESK_HOURS_CY") or "").strip()
 
     def socket_origin(self, host_header: str) -> str | None:
         """Where the page's socket connects: WEB_SOCKET_URL, else the Rasa port on the host the
@@ -131,19 +142,120 @@ def tel_href(phone: str) -> str:
     return f"tel:{digits}"
 
 
-def render_page(settings: Settings) -> bytes:
-    hours = f" It is open {settings.helpdesk_hours}." if settings.helpdesk_hours else ""
-    values = {
-        "HELPDESK_PHONE": html.escape(settings.helpdesk_phone),
-        "HELPDESK_TEL": html.escape(tel_href(settings.helpdesk_phone)),
-        "HELPDESK_HOURS_SENTENCE": html.escape(hours),
-        "SUPPORT_EMAIL": html.escape(settings.support_email),
-        "CHAT_RETENTION_DAYS": html.escape(settings.chat_retention_days),
+# ------------------------------------------------------------------------------ languages
+LANGUAGES = ("en", "cy")
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_COOKIE = "plr_lang"
+LANGUAGE_COOKIE_MAX_AGE = 365 * 86400
+PRIVACY_NOTICE_URL = "https://www.gov.uk/government/publications/lrs-privacy-notices"
+_TOKEN = re.compile(r"\{(\w+)\}")
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+
+
+def page_text(language: str) -> dict:
+    """The page's strings in one language: `page` (filled in here) and `chat` (the scripts')."""
+    return json.loads((I18N / f"{language}.json").read_text(encoding="utf-8"))
+
+
+def chosen_language(query: str, cookie_header: str | None) -> Tuple[str, bool]:
+    """(language, chosen now): `?lang=` wins, then the cookie, then English. `chosen now` says
+    the cookie should be (re)set."""
+    asked = (parse_qs(query).get("lang") or [""])[0].strip().lower()
+    if asked in LANGUAGES:
+        return asked, True
+    if cookie_header:
+        cookie = SimpleCookie()
+        try:
+            cookie.load(cookie_header)
+        except CookieError:
+            return DEFAULT_LANGUAGE, False
+        morsel = cookie.get(LANGUAGE_COOKIE)
+        if morsel is not None and morsel.value in LANGUAGES:
+            return morsel.value, False
+    return DEFAULT_LANGUAGE, False
+
+
+def language_cookie(language: str, secure: bool) -> str:
+    """Only the language code: no identifier, nothing personal. Lax, so following a link to the
+    page from elsewhere keeps the language."""
+    cookie = (f"{LANGUAGE_COOKIE}={language}; Path=/; Max-Age={LANGUAGE_COOKIE_MAX_AGE}; "
+              "SameSite=Lax; HttpOnly")
+    return cookie + "; Secure" if secure else cookie
+
+
+def fill(template: str, fragments: Mapping[str, str]) -> str:
+    """A string from the i18n files as HTML: its text escaped, then each `{name}` replaced by
+    the (already safe) HTML fragment of that name."""
+    def fragment(match: re.Match) -> str:
+        if match.group(1) not in fragments:
+            raise KeyError(f"no fragment {{{match.group(1)}}} for the page text {template!r}")
+        return fragments[match.group(1)]
+
+    return _TOKEN.sub(fragment, html.escape(template))
+
+
+def _link(href: str, text: str) -> str:
+    return f'<a class="govuk-link" href="{html.escape(href)}">{html.escape(text)}</a>'
+
+
+def language_navigation(language: str, labels: Mapping[str, str], nav_label: str) -> str:
+    """GOV.UK Frontend's Language navigation: the current language is text with aria-current,
+    the other a real link (`?lang=`), so switching works without JavaScript."""
+    items = []
+    for code in LANGUAGES:
+        name = html.escape(labels[code])
+        if code == language:
+            item = (f'<span class="govuk-language-navigation__text" aria-current="true" '
+                    f'lang="{code}">{name}</span>')
+        else:
+            item = (f'<a class="govuk-language-navigation__link" href="?lang={code}" rel="alternate" '
+                    f'lang="{code}" hreflang="{code}">{name}</a>')
+        items.append(f'      <li class="govuk-language-navigation__list-item">{item}</li>')
+    return (f'<nav class="govuk-language-navigation govuk-!-margin-top-3 govuk-!-margin-bottom-0" '
+            f'aria-label="{html.escape(nav_label)}">\n'
+            f'    <ul class="govuk-language-navigation__list">\n' + "\n".join(items) +
+            '\n    </ul>\n  </nav>')
+
+
+def script_json(value: object) -> str:
+    """JSON safe inside a <script type="application/json"> element (no "</script>" can end it)."""
+    return (json.dumps(value, ensure_ascii=False)
+            .replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
+
+
+def render_page(settings: Settings, language: str = DEFAULT_LANGUAGE) -> bytes:
+    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    text = page_text(language)
+    strings = text["page"]
+    # The opening hours are a setting, in English unless HELPDESK_HOURS_CY gives them in Welsh.
+    if language == "cy" and settings.helpdesk_hours_cy:
+        hours = html.escape(settings.helpdesk_hours_cy)
+    elif language != "en" and settings.helpdesk_hours:
+        hours = f'<span lang="en">{html.escape(settings.helpdesk_hours)}</span>'
+    else:
+        hours = html.escape(settings.helpdesk_hours)
+    fragments = {
+        "helpdesk_link": _link(tel_href(settings.helpdesk_phone), settings.helpdesk_phone),
+        "email_link": _link(f"mailto:{settings.support_email}", settings.support_email),
+        "retention_days": html.escape(settings.chat_retention_days),
+        "privacy_notice_link": _link(PRIVACY_NOTICE_URL, strings["privacy_notice_link_text"]),
     }
-    text = (PAGE / "index.html").read_text(encoding="utf-8")
-    for key, value in values.items():
-        text = text.replace("{{" + key + "}}", value)
-    return text.encode("utf-8")
+    fragments["hours"] = fill(strings["hours"], {"hours": hours}) if hours else ""
+    values = {key: fill(value, fragments) for key, value in strings.items()}
+    names = {code: page_text(code)["language_name"] for code in LANGUAGES}
+    values.update({
+        "LANG": language,
+        "LANGUAGE_NAVIGATION": language_navigation(language, names, strings["language_nav_label"]),
+        "CHAT_TEXT_JSON": script_json(text["chat"]),
+    })
+    page = (PAGE / "index.html").read_text(encoding="utf-8")
+
+    def value(match: re.Match) -> str:
+        if match.group(1) not in values:
+            raise KeyError(f"index.html names {{{{{match.group(1)}}}}}, which no i18n file has")
+        return values[match.group(1)]
+
+    return _PLACEHOLDER.sub(value, page).encode("utf-8")
 
 
 def config_module(settings: Settings, socket_origin: str) -> bytes:
@@ -231,7 +343,12 @@ class Handler(BaseHTTPRequestHandler):
         if socket_origin is None:
             return 400, b"Bad Host header\n", "text/plain; charset=utf-8", {}, "no-store"
         if path in ("/", "/index.html"):
-            return 200, render_page(self.settings), CONTENT_TYPES[".html"], headers, "no-store"
+            language, chosen = chosen_language(urlsplit(self.path).query, self.headers.get("Cookie"))
+            headers = {**headers, "Content-Language": language, "Vary": "Cookie"}
+            if chosen:
+                secure = (self.headers.get("X-Forwarded-Proto") or "").strip().lower() == "https"
+                headers["Set-Cookie"] = language_cookie(language, secure)
+            return 200, render_page(self.settings, language), CONTENT_TYPES[".html"], headers, "no-store"
         if path == "/config.js":
             return 200, config_module(self.settings, socket_origin), CONTENT_TYPES[".js"], headers, "no-store"
         file = resolve_static(path)

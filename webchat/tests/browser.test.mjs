@@ -43,9 +43,9 @@ const LEARNER = {
 let stack;
 let browser;
 
-async function freshPage({ url, ...options } = {}) {
+async function freshPage({ url, path = "/", beforeLoad, ...options } = {}) {
   const context = await browser.newContext({ viewport: DESKTOP, ...options });
-  const page = await openChat(context, `${url || stack.web_url}/`);
+  const page = await openChat(context, `${url || stack.web_url}${path}`, beforeLoad);
   return { context, page };
 }
 
@@ -469,5 +469,239 @@ describe("web chat page", { timeout: 600_000 }, () => {
         await context.close();
       }
     }
+  });
+
+  // ------------------------------------------------------------------ English and Welsh (issue 22)
+  describe("in Welsh", () => {
+    const WELSH = "/?lang=cy";
+    const GREET_CY = '/greet{"language":"cy"}';
+
+    // The messages the page sends to the assistant (socket.io frames), hidden ones included.
+    function recordSent(page) {
+      page.sent = [];
+      page.on("websocket", (ws) => ws.on("framesent", ({ payload }) => {
+        const match = /^42(\[.*)$/s.exec(String(payload));
+        if (!match) return;
+        try {
+          const [event, data] = JSON.parse(match[1]);
+          if (event === "user_uttered") page.sent.push(data.message);
+        } catch {
+          // not a packet of ours
+        }
+      }));
+    }
+
+    async function waitForSent(page, message) {
+      const deadline = Date.now() + 15_000;
+      while (!page.sent.includes(message)) {
+        if (Date.now() > deadline) throw new Error(`${message} not sent; sent: ${JSON.stringify(page.sent)}`);
+        await page.waitForTimeout(100);
+      }
+    }
+
+    function welshParts(page) {
+      return {
+        log: page.getByRole("log", { name: "Sgwrs" }),
+        message: page.getByRole("textbox", { name: "Neges" }),
+        send: page.getByRole("button", { name: "Anfon", exact: true }),
+        startAgain: page.getByRole("button", { name: "Dechrau eto" }),
+        talk: page.getByRole("button", { name: "Siarad â pherson" }),
+      };
+    }
+
+    async function pageLanguage(page) {
+      return page.evaluate(() => document.documentElement.lang);
+    }
+
+    async function storedLanguage(page) {
+      return page.evaluate(() => JSON.parse(sessionStorage.getItem("plr-chat") || "{}").language || null);
+    }
+
+    it("the page itself is in Welsh: texts, accessible names, errors and status lines, with no axe violations", async () => {
+      const { context, page } = await freshPage({ path: WELSH, beforeLoad: recordSent });
+      try {
+        const { log, message, send, startAgain, talk } = welshParts(page);
+        await message.waitFor();
+        assert.equal(await pageLanguage(page), "cy");
+        assert.match(await page.title(), /^Gofyn am eich Cofnod Dysgu Personol/);
+        assert.equal(await page.locator("h1").innerText(), "Gofyn am eich Cofnod Dysgu Personol");
+        assert.equal(await log.count(), 1, 'the log is named "Sgwrs"');
+        assert.equal(await send.count(), 1, 'the button is named "Anfon"');
+        await startAgain.waitFor();
+        await talk.waitFor();
+        await page.getByRole("link", { name: "Neidio i'r prif gynnwys" }).waitFor({ state: "attached" });
+        await page.getByRole("link", { name: "Sut mae'r sgwrs hon yn defnyddio eich manylion" }).waitFor();
+        assert.match(await page.locator("#privacy").innerText(), /Gwasanaeth Cofnodion Dysgu \(LRS\).*Adran Addysg y DU \(DfE\)/s);
+        assert.match(await page.locator("#chat-privacy").innerText(), /30 diwrnod ar ôl eich neges olaf/);
+        const nav = page.getByRole("navigation", { name: "Dewis iaith" });
+        assert.equal(await nav.locator('[aria-current="true"]').innerText(), "Cymraeg");
+        assert.equal(await nav.getByRole("link", { name: "English" }).getAttribute("hreflang"), "en");
+        // The page's own words, the assistant's replies aside.
+        const english = await page.evaluate(() => {
+          const log = document.getElementById("chat-log");
+          log.style.display = "none";
+          const text = document.body.innerText;
+          log.style.display = "";
+          return text.match(/\b(Send|Message|Start again|Talk to a person|Conversation|How this chat|Ask about|assistant)\b/g);
+        });
+        assert.equal(english, null, "no English left on the Welsh page");
+        assert.deepEqual(await axeViolations(page), [], "axe on the Welsh page before the conversation");
+
+        // The greeting asks for Welsh, and is not shown as the learner's message.
+        await waitForReply(page, 0);
+        assert.equal(page.sent[0], GREET_CY, `the greeting's payload: ${JSON.stringify(page.sent)}`);
+        assert.equal(await page.locator(".plr-msg--user").count(), 0);
+        const labels = await page.locator(".plr-msg__who").allInnerTexts();
+        assert.ok(labels.length && labels.every((label) => label === "Cynorthwyydd"), `speaker labels: ${labels}`);
+
+        // The page's own errors and status lines.
+        await send.click();
+        assert.equal(await page.locator("#message-error").textContent(), "Gwall: Rhowch neges");
+        assert.equal(await message.getAttribute("aria-describedby"), "message-error");
+        await talk.click();
+        assert.match(await page.locator("#helpdesk").innerText(), new RegExp(`Ffoniwch ddesg gymorth yr LRS ar ${HELPDESK}`));
+        assert.deepEqual(await axeViolations(page), [], "axe on the Welsh page with an error and the helpdesk shown");
+        await screenshot(page, "webchat-cy.png");
+
+        await startAgain.click();
+        assert.equal(await page.locator("#chat-status").innerText(), "Rydych chi wedi dechrau sgwrs newydd.");
+        await waitForReply(page, 0);
+        assert.deepEqual(page.sent.filter((sent) => sent.startsWith("/greet")), [GREET_CY, GREET_CY],
+          "a new conversation on the Welsh page is greeted in Welsh too");
+        assertNoProblems(page);
+      } finally {
+        await context.close();
+      }
+    });
+
+    it("switches with the language navigation by keyboard; the assistant follows once; the choice survives a reload", async () => {
+      const { context, page } = await greeted({ beforeLoad: recordSent });
+      try {
+        assert.equal(await pageLanguage(page), "en");
+        assert.deepEqual(page.sent, ["/greet"], "the English page keeps the plain greeting");
+        const nav = page.getByRole("navigation", { name: "Choose a language" });
+        assert.equal(await nav.locator('[aria-current="true"]').innerText(), "English");
+        const token = await sessionToken(page);
+
+        // Tab from the top of the page to "Cymraeg", then Enter.
+        let presses = 0;
+        while (!(await page.evaluate(() => document.activeElement.getAttribute("hreflang") === "cy"))) {
+          assert.ok(++presses <= 5, "the language navigation is near the top of the Tab order");
+          await page.keyboard.press("Tab");
+        }
+        const link = await page.evaluate(() => ({ lang: document.activeElement.lang, text: document.activeElement.textContent,
+          rel: document.activeElement.rel, href: document.activeElement.getAttribute("href") }));
+        assert.deepEqual(link, { lang: "cy", text: "Cymraeg", rel: "alternate", href: "?lang=cy" });
+        await page.keyboard.press("Enter");
+        await page.waitForURL(/\?lang=cy$/);
+        await welshParts(page).message.waitFor();
+        assert.equal(await pageLanguage(page), "cy");
+
+        // Same conversation; the page asks the assistant for Welsh once, shown as nobody's message.
+        await waitForSent(page, "/choose_welsh");
+        assert.equal(await sessionToken(page), token, "the conversation goes on");
+        assert.equal(await page.locator(".plr-msg--user").count(), 0, "the switch is not shown as a learner's message");
+        assert.ok((await botCount(page)) >= 1, "the history is still there");
+        assert.equal(await storedLanguage(page), "cy");
+
+        // A reload, and a visit to the bare address, stay in Welsh (the cookie) and send nothing again.
+        await page.reload();
+        await welshParts(page).message.waitFor();
+        await page.goto(`${stack.web_url}/`);
+        await welshParts(page).message.waitFor();
+        await page.waitForFunction(() => JSON.parse(sessionStorage.getItem("plr-chat") || "{}").token, null, { timeout: 10_000 });
+        await page.waitForTimeout(1500);
+        assert.equal(await pageLanguage(page), "cy");
+        assert.equal(page.sent.filter((sent) => sent === "/choose_welsh").length, 1, JSON.stringify(page.sent));
+        const cookie = (await context.cookies()).find((c) => c.name === "plr_lang");
+        assert.ok(cookie, "the choice is kept in a cookie");
+        assert.equal(cookie.value, "cy");
+        assert.equal(cookie.sameSite, "Lax");
+        assert.equal(cookie.httpOnly, true);
+        assert.ok(cookie.expires > Date.now() / 1000 + 300 * 86400, "kept for about a year");
+
+        // And back to English with the mouse.
+        await page.getByRole("navigation", { name: "Dewis iaith" }).getByRole("link", { name: "English" }).click();
+        await page.waitForURL(/\?lang=en$/);
+        await chatParts(page).message.waitFor();
+        await waitForSent(page, "/choose_english");
+        assert.equal(await storedLanguage(page), "en");
+        assert.equal((await context.cookies()).find((c) => c.name === "plr_lang").value, "en");
+        assert.equal(await page.locator(".plr-msg--user").count(), 0);
+        assertNoProblems(page);
+      } finally {
+        await context.close();
+      }
+    });
+
+    it("marks a Welsh reply lang=\"cy\" and an English one on the Welsh page lang=\"en\"", async () => {
+      const { context, page } = await greeted({ path: WELSH });
+      try {
+        const senderId = (await sessionToken(page)).split(".")[0];
+        const before = await botCount(page);
+        // As content/nlg.py sends a Welsh response: the `language` key next to the text.
+        await rasaEvents(stack, senderId, [
+          { event: "bot", text: "Mae Rhif Unigryw'r Dysgwr yn 10 digid.", data: { buttons: [{ title: "Iawn", payload: "/affirm" }] },
+            metadata: { language: "cy" } },
+          { event: "bot", text: "This one is in English." },
+        ]);
+        await waitForReply(page, before);
+        const marked = await page.locator(".plr-msg--bot").evaluateAll((items, from) => items.slice(from).map((item) => ({
+          text: item.querySelector(".plr-msg__text").lang,
+          label: item.querySelector(".plr-msg__who").lang,
+          buttons: [...item.querySelectorAll("button")].map((b) => b.lang),
+        })), before);
+        assert.deepEqual(marked, [{ text: "cy", label: "", buttons: ["cy"] }, { text: "en", label: "", buttons: [] }]);
+        assert.deepEqual(await axeViolations(page), [], "axe with replies in both languages");
+        // They keep their language over a reload.
+        await page.reload();
+        await welshParts(page).message.waitFor();
+        const langs = await page.locator(".plr-msg--bot .plr-msg__text").evaluateAll((ps) => ps.map((p) => p.lang));
+        assert.deepEqual(langs.slice(-2), ["cy", "en"]);
+        assertNoProblems(page);
+      } finally {
+        await context.close();
+      }
+    });
+
+    it("works without JavaScript in Welsh, and switches language without it", async () => {
+      const { context, page } = await freshPage({ path: WELSH, javaScriptEnabled: false });
+      try {
+        await page.locator("#no-chat").waitFor({ state: "visible" });
+        assert.equal(await pageLanguage(page), "cy");
+        const text = await page.locator("#no-chat").innerText();
+        assert.match(text, /Mae angen JavaScript ar y sgwrs/);
+        assert.match(text, new RegExp(`I siarad â pherson, ffoniwch ddesg gymorth y Gwasanaeth Cofnodion Dysgu \\(LRS\\) ar ${HELPDESK}`));
+        assert.equal(await page.locator("#chat").isVisible(), false);
+        await page.getByRole("link", { name: "English" }).click();
+        await page.waitForURL(/\?lang=en$/);
+        assert.equal(await pageLanguage(page), "en");
+        assert.match(await page.locator("#no-chat").innerText(), /The chat needs JavaScript/);
+        await page.goto(`${stack.web_url}/`);
+        assert.equal(await pageLanguage(page), "en", "the cookie now says English");
+      } finally {
+        await context.close();
+      }
+      // axe needs script, so the same view is checked where the page's own script fails to load.
+      const broken = await freshPage({ path: WELSH, beforeLoad: (p) => p.route(/\/js\/main\.js$/, (route) => route.abort()) });
+      try {
+        await broken.page.locator("#no-chat").waitFor({ state: "visible" });
+        assert.deepEqual(await axeViolations(broken.page), [], "axe on the Welsh page without the chat");
+      } finally {
+        await broken.context.close();
+      }
+    });
+
+    // Needs the assistant's Welsh (content/nlg.py, the `language` slot) and a model trained with it.
+    it("the Welsh page's greeting comes back in Welsh, marked lang=\"cy\"", async () => {
+      const { context, page } = await freshPage({ path: WELSH });
+      try {
+        const greeting = reply(await waitForReply(page, 0), /Cofnod Dysgu Personol/, "the greeting in Welsh");
+        assert.doesNotMatch(greeting, /Learning Records Service assistant/);
+        assert.ok((await page.locator('.plr-msg--bot .plr-msg__text[lang="cy"]').count()) >= 1, "marked Welsh");
+      } finally {
+        await context.close();
+      }
+    });
   });
 });

@@ -1,5 +1,7 @@
 // The chat controller: connects to Rasa's socket.io channel, keeps the conversation across
-// reloads, and keeps the learner told what is happening (typing, connection, errors).
+// reloads, and keeps the learner told what is happening (typing, connection, errors), in the
+// page's language; and keeps the assistant in the language of the page (issue 22).
+import { greetingPayload, languageSwitch, translator } from "./i18n.js";
 import { fromBot, fromUser, note } from "./messages.js";
 import * as store from "./store.js";
 import { removeReplies, renderMessage } from "./view.js";
@@ -8,9 +10,12 @@ const TYPING_TIMEOUT_MS = 30000;
 const OK_STATUS_MS = 6000;
 
 export class Chat {
-  constructor(doc, config, io) {
+  // `language` is i18n.js's pageLanguage(): { lang, text } of the page the server rendered.
+  constructor(doc, config, io, language) {
     this.config = config;
     this.io = io;
+    this.lang = language.lang;
+    this.t = translator(language.text);
     this.log = doc.getElementById("chat-log");
     this.status = doc.getElementById("chat-status");
     this.typing = doc.getElementById("chat-typing");
@@ -61,7 +66,7 @@ export class Chat {
   }
 
   onConnect() {
-    if (this.lost) this.say("Connected again.", "ok");
+    if (this.lost) this.say(this.t("connected_again"), "ok");
     else if (this.status.classList.contains("plr-chat__status--problem")) this.say("");
     this.lost = false;
     this.connectedOnce = true;
@@ -79,18 +84,36 @@ export class Chat {
       // a new secret): say so rather than show a history the assistant no longer has.
       this.clearConversation();
       this.greeted = false;
-      this.addMessage(note("Your previous conversation has ended, so a new one has started."));
+      this.addMessage(note(this.t("previous_ended"), this.lang));
     }
     this.startingAgain = false;
     this.state.token = token;
     store.save(this.state);
     this.ready = true;
     if (!this.greeted && this.config.initPayload) {
+      // A new conversation: the assistant greets first, in the page's language.
       this.greeted = true;
-      this.showTyping();
-      this.socket.emit("user_uttered", { message: this.config.initPayload, session_id: token });
+      this.tellLanguage(greetingPayload(this.config.initPayload, this.lang));
+    } else if (this.greeted) {
+      // A conversation resumed after the learner changed the page's language: the assistant
+      // follows, once, without a message from the learner on screen.
+      const payload = languageSwitch(this.lang, this.state.language);
+      if (payload) this.tellLanguage(payload);
+      else this.rememberLanguage();
     }
     this.flush();
+  }
+
+  tellLanguage(payload) {
+    this.rememberLanguage();
+    this.showTyping();
+    this.outbox.unshift(payload);
+  }
+
+  rememberLanguage() {
+    if (this.state.language === this.lang) return;
+    this.state.language = this.lang;
+    store.save(this.state);
   }
 
   onDisconnect(reason) {
@@ -98,16 +121,12 @@ export class Chat {
     if (reason === "io client disconnect") return;
     this.lost = true;
     this.hideTyping();
-    this.say("Connection lost. Trying to reconnect…", "problem");
+    this.say(this.t("connection_lost"), "problem");
   }
 
   onConnectError() {
     if (this.lost) return;
-    this.say(
-      `Sorry, the assistant is not available at the moment. Trying again… ` +
-        `You can also call the LRS helpdesk on ${this.config.helpdeskPhone}.`,
-      "problem",
-    );
+    this.say(this.t("not_available", { phone: this.config.helpdeskPhone }), "problem");
   }
 
   flush() {
@@ -118,7 +137,7 @@ export class Chat {
 
   // ------------------------------------------------------------------ messages
   onBotMessage(payload) {
-    const message = fromBot(payload);
+    const message = fromBot(payload, this.t);
     if (!message) return;
     this.hideTyping();
     if (message.privacy === "shows") message.personal = true;
@@ -143,33 +162,25 @@ export class Chat {
     this.hideTyping();
     const reason = error && error.reason;
     if (reason === "too_long") {
-      this.say(`Your message was not sent because it is longer than ${this.config.maxMessageChars} characters.`, "problem");
+      this.say(this.t("too_long", { max: this.config.maxMessageChars }), "problem");
     } else if (reason === "too_many_sessions") {
       // The server refused to start another conversation from this browser or network for now.
       this.ready = false;
       this.startingAgain = false;
-      this.say(
-        "Too many new conversations have been started from your connection in the last minute. " +
-          `Please wait a minute, then reload the page, or call the LRS helpdesk on ${this.config.helpdeskPhone}.`,
-        "problem",
-      );
+      this.say(this.t("too_many_sessions", { phone: this.config.helpdeskPhone }), "problem");
     } else if (reason === "session") {
       this.ready = false;
       this.socket.emit("session_request", { session_id: this.state.token });
-      this.say("Your message was not sent. Please send it again.", "problem");
+      this.say(this.t("session_error"), "problem");
     } else {
-      this.say(
-        `Sorry, something went wrong and your message was not answered. Try again, ` +
-          `or call the LRS helpdesk on ${this.config.helpdeskPhone}.`,
-        "problem",
-      );
+      this.say(this.t("processing_error", { phone: this.config.helpdeskPhone }), "problem");
     }
   }
 
   submitTyped() {
     const text = this.input.value.trim();
     if (!text) {
-      this.showError("Enter a message");
+      this.showError(this.t("empty_message"));
       this.input.focus();
       return;
     }
@@ -187,14 +198,14 @@ export class Chat {
       this.showTyping();
       this.flush();
     } else {
-      this.say("Not connected. Your message will be sent when the connection is back.", "problem");
+      this.say(this.t("not_connected"), "problem");
     }
   }
 
   addMessage(message) {
     this.state.messages.push(message);
     store.save(this.state);
-    const item = renderMessage(message, (reply) => this.chooseReply(reply));
+    const item = renderMessage(message, (reply) => this.chooseReply(reply), this.t);
     this.log.append(item);
     this.scrollTo(item);
   }
@@ -211,7 +222,7 @@ export class Chat {
       if (message.who === "user") lastUser = index;
     });
     const items = messages.map((message, index) =>
-      renderMessage(message, index > lastUser ? (reply) => this.chooseReply(reply) : null),
+      renderMessage(message, index > lastUser ? (reply) => this.chooseReply(reply) : null, this.t),
     );
     this.log.replaceChildren(...items);
     if (items.length) this.scrollTo(items[items.length - 1]);
@@ -244,7 +255,7 @@ export class Chat {
   }
 
   clearConversation() {
-    this.state = { token: this.state.token, messages: [] };
+    this.state = { token: this.state.token, messages: [], language: null };
     this.outbox = [];
     this.log.replaceChildren();
     this.hideTyping();
@@ -263,7 +274,7 @@ export class Chat {
     if (this.socket.connected) {
       this.socket.emit("session_request", { session_id: null, start_again: true });
     }
-    this.say("You have started a new conversation.", "ok");
+    this.say(this.t("started_again"), "ok");
     this.input.focus();
   }
 
@@ -285,7 +296,7 @@ export class Chat {
 
   showTyping() {
     clearTimeout(this.typingTimer);
-    this.typing.textContent = "Assistant is typing";
+    this.typing.textContent = this.t("typing");
     this.typing.classList.add("plr-chat__typing--active");
     this.typingTimer = setTimeout(() => this.hideTyping(), TYPING_TIMEOUT_MS);
   }
@@ -300,7 +311,7 @@ export class Chat {
     this.error.replaceChildren();
     const hidden = document.createElement("span");
     hidden.className = "govuk-visually-hidden";
-    hidden.textContent = "Error: ";
+    hidden.textContent = this.t("error_prefix");
     this.error.append(hidden, document.createTextNode(text));
     this.error.hidden = false;
     this.group.classList.add("govuk-form-group--error");

@@ -1,5 +1,6 @@
 // Turns what the server sends into plain message records. Anything unexpected is dropped
 // here, so the view only ever sees strings it will render as text.
+import { knownLanguage } from "./i18n.js";
 import { safeHref } from "./linkify.js";
 
 const MAX_REPLIES = 12;
@@ -26,14 +27,17 @@ function links(list) {
 const PRIVACY_FLAGS = new Set(["shows", "asks", "end"]);
 
 // One bot_uttered payload: Rasa's text / quick_replies / buttons, an image or link attachment,
-// or a custom payload using the same keys plus `links`.
-export function fromBot(payload) {
+// or a custom payload using the same keys plus `links`. `t` gives the page's own words.
+export function fromBot(payload, t = (key) => key) {
   if (!payload || typeof payload !== "object") return null;
   const message = {
     who: "bot",
     text: str(payload.text),
     replies: replies(payload.quick_replies || payload.buttons),
     links: links(payload.links),
+    // The assistant's replies say when they are in Welsh (channels/socketio_channel.py passes
+    // content/nlg.py's `language`); any other reply is in English.
+    lang: knownLanguage(payload.language) || "en",
   };
   // What the server says the page may keep (stores/redaction.py privacy_of_reply): "shows"
   // replies show a learner's details, "asks" replies ask for one (the answer is personal, the
@@ -43,7 +47,7 @@ export function fromBot(payload) {
   if (attachment && typeof attachment === "object") {
     const src = attachment.payload && (attachment.payload.src || attachment.payload.url);
     const href = safeHref(str(src));
-    if (href) message.links.push({ title: str(attachment.payload.title) || "Open attachment", href });
+    if (href) message.links.push({ title: str(attachment.payload.title) || t("open_attachment"), href });
   }
   if (!message.text && !message.replies.length && !message.links.length) return null;
   return message;
@@ -71,6 +75,9 @@ export function fromUser(text, personal = false) {
   return message;
 }
 
-export function note(text) {
-  return { who: "note", text, replies: [], links: [] };
+// A line of the page's own (a new conversation started ...), in the page's language `lang`.
+export function note(text, lang) {
+  const message = { who: "note", text, replies: [], links: [] };
+  if (knownLanguage(lang)) message.lang = lang;
+  return message;
 }

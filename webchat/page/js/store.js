@@ -3,6 +3,8 @@
 const KEY = "plr-chat";
 const MAX_MESSAGES = 300;
 
+// `language` is the language the page last asked the conversation for (issue 22): the greeting's,
+// or the page's when the learner switched it, so a switch is sent once.
 export function load() {
   try {
     const saved = JSON.parse(window.sessionStorage.getItem(KEY) || "null");
@@ -10,11 +12,12 @@ export function load() {
   } catch {
     // unreadable or blocked storage: start fresh
   }
-  return { token: null, messages: [] };
+  return { token: null, messages: [], language: null };
 }
 
 // A learner's answers to personal questions and the assistant's read-backs stay on screen but
 // are never written to storage (a shared computer keeps sessionStorage while the tab is open).
+// What is stored instead is this marker; the view shows it in the page's language.
 export const HIDDEN_TEXT = "(Personal details are not kept on this device.)";
 
 function forStorage(message) {
@@ -24,7 +27,8 @@ function forStorage(message) {
 export function save(state) {
   try {
     const messages = state.messages.slice(-MAX_MESSAGES).map(forStorage);
-    window.sessionStorage.setItem(KEY, JSON.stringify({ token: state.token, messages }));
+    const language = state.language || null;
+    window.sessionStorage.setItem(KEY, JSON.stringify({ token: state.token, messages, language }));
   } catch {
     // storage full or blocked: the chat still works, only a reload loses the history
   }

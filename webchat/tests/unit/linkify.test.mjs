@@ -39,7 +39,7 @@ test("only http and https survive as link targets", () => {
 
 test("bot payloads are reduced to strings, valid replies and http(s) links", () => {
   assert.deepEqual(fromBot({ text: "Hi", quick_replies: [{ title: "Yes", payload: "/affirm" }, { title: 5 }] }),
-    { who: "bot", text: "Hi", replies: [{ title: "Yes", payload: "/affirm" }], links: [] });
+    { who: "bot", text: "Hi", replies: [{ title: "Yes", payload: "/affirm" }], links: [], lang: "en" });
   assert.deepEqual(fromBot({ links: [{ title: "Bad", url: "javascript:alert(1)" }, { title: "Notice", url: "https://www.gov.uk/n" }] }).links,
     [{ title: "Notice", href: "https://www.gov.uk/n" }]);
   assert.equal(fromBot({ text: { html: "<b>" } }), null);
