@@ -27,11 +27,21 @@ from content import contacts, welsh
 class ContactDetailsNLG(TemplatedNaturalLanguageGenerator):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None,
                  environ: Optional[Mapping[str, str]] = None) -> None:
-        english = (domain or Domain.empty()).responses
-        super().__init__(english)
-        self.welsh = welsh.paired_with_english(english, welsh.welsh_responses())
+        self._welsh_files = welsh.welsh_responses()
+        super().__init__((domain or Domain.empty()).responses)
         # Settings are read once: a server's environment does not change while it runs.
         self.contact_values: Dict[str, str] = contacts.values(environ)
+
+    @property
+    def responses(self) -> Dict[str, Any]:
+        return self._english
+
+    @responses.setter
+    def responses(self, english: Dict[str, Any]) -> None:
+        # Rasa's Agent creates the NLG with an empty domain and sets the model's responses later
+        # (rasa/core/agent.py), so the Welsh are paired whenever the English ones are set.
+        self._english = english
+        self.welsh = welsh.paired_with_english(english, self._welsh_files) if english else {}
 
     async def generate(self, utter_action: str, tracker: DialogueStateTracker, output_channel: str,
                        **kwargs: Any) -> Optional[Dict[str, Any]]:

@@ -74,9 +74,14 @@ def test_welsh_keeps_placeholders_payloads_and_voice_keys(domain, cymraeg):
                 assert "condition" not in cy, f"{where}: the English variation's condition is used"
 
 
-def test_a_welsh_response_without_english_or_with_other_variations_is_refused(domain):
-    with pytest.raises(ValueError, match="no English original"):
-        welsh.paired_with_english(domain.responses, {"utter_nothing_like_it": [{"text": "Dim"}]})
+def test_every_welsh_response_has_an_english_original(domain, cymraeg):
+    orphans = sorted(set(cymraeg) - set(domain.responses))
+    assert not orphans, f"Welsh responses no action can ask for: {orphans}"
+
+
+def test_a_welsh_response_with_other_variations_is_refused(domain):
+    assert "utter_nothing_like_it" not in welsh.paired_with_english(
+        domain.responses, {"utter_nothing_like_it": [{"text": "Dim"}]})
     with pytest.raises(ValueError, match="Welsh variations for"):
         welsh.paired_with_english(domain.responses, {"utter_greet": [{"text": "Helo"}]})
 
@@ -139,3 +144,12 @@ def test_welsh_fills_contact_placeholders(domain, cymraeg):
     name = next(n for n, vs in cymraeg.items() if any("{helpdesk_phone}" in (v.get("text") or "") for v in vs))
     rendered = _render(domain, name, "cy")
     assert "{helpdesk_phone}" not in rendered["text"]
+
+
+def test_the_welsh_follow_the_responses_rasa_sets_after_loading_a_model(domain, cymraeg):
+    """Rasa's Agent builds the NLG with an empty domain, then assigns the model's responses."""
+    nlg = ContactDetailsNLG(domain=None, environ={})
+    assert nlg.welsh == {}
+    nlg.responses = domain.responses
+    chosen = nlg._random_response_for("utter_greet", "rest", {"language": "cy"})
+    assert chosen["text"] in {v.get("text") for v in cymraeg["utter_greet"]}
