@@ -20,12 +20,24 @@ def test_list_shows_pending_requests(backend, actions, staff):
     assert finished in backend.cli("list", "--status", "rejected", "--limit", "100000").stdout
 
 
+def test_list_shows_and_filters_by_language(backend, actions):
+    welsh = submit(actions, person(language="cy")).json()["reference"]
+    english = submit(actions, person()).json()["reference"]
+    output = backend.cli("list", "--limit", "100000").stdout
+    assert output.splitlines()[0].split()[:6] == ["reference", "type", "status", "match", "channel", "lang"]
+    rows = {line.split()[0]: line.split() for line in output.splitlines()[1:-1]}
+    assert (rows[welsh][5], rows[english][5]) == ("cy", "en")
+    only_welsh = backend.cli("list", "--language", "cy", "--limit", "100000").stdout
+    assert welsh in only_welsh and english not in only_welsh
+
+
 def test_show_prints_the_record_with_history(backend, actions):
-    body = person()
+    body = person(language="cy")
     reference = submit(actions, body).json()["reference"]
     shown = json.loads(backend.cli("show", reference.lower()).stdout)
     assert shown["reference"] == reference
     assert shown["family_name"] == body["family_name"]
+    assert shown["language"] == "cy"
     assert shown["history"][0]["action"] == "created"
 
 
@@ -53,8 +65,9 @@ def test_cli_refuses_unknown_or_malformed_references(backend):
 
 
 def test_export_csv_contains_every_field(backend, actions, run_dir):
-    body = person(type="opt_in")
+    body = person(type="opt_in", language="cy")
     reference = submit(actions, body).json()["reference"]
+    english = submit(actions, person(type="opt_in")).json()["reference"]
     target = run_dir / f"export-{backend.name}.csv"
     result = backend.cli("export-csv", "--output", str(target), "--status", "received")
     assert "written to" in result.stdout
@@ -68,8 +81,13 @@ def test_export_csv_contains_every_field(backend, actions, run_dir):
         body["uln"],
         "opt_in",
     )
+    assert (row["language"], rows[english]["language"]) == ("cy", "en")
     assert all(r["status"] == "received" for r in rows.values())
     target.unlink()  # personal data: do not leave it lying around
+    welsh_only = backend.cli("export-csv", "--status", "received", "--language", "cy").stdout
+    exported = {row["reference"]: row for row in csv.DictReader(welsh_only.splitlines())}
+    assert reference in exported and english not in exported
+    assert {row["language"] for row in exported.values()} == {"cy"}
 
 
 def test_generate_register_writes_valid_synthetic_learners(register_csv):

@@ -14,7 +14,7 @@ def forwarded(body: dict, status: int = 422, field: str | None = "uln") -> dict:
 
 
 def test_a_forwarded_dead_letter_is_listed_for_staff_encrypted_at_rest(backend, actions, staff):
-    body = person(uln="1748529631")  # a check digit the backend refuses: why it is a dead letter
+    body = person(uln="1748529631", language="cy")  # a check digit the backend refuses: a dead letter
     letter = forwarded(body)
     first = actions.post("/v1/undeliverable", json=letter)
     assert first.status_code == 201 and first.json() == {"outcome": "created"}
@@ -32,6 +32,7 @@ def test_a_forwarded_dead_letter_is_listed_for_staff_encrypted_at_rest(backend, 
     assert len(mine) == 1
     assert (mine[0]["http_status"], mine[0]["field"]) == (422, "uln")
     assert mine[0]["request"]["family_name"] == body["family_name"]
+    assert mine[0]["request"]["language"] == "cy"  # staff reply to a dead letter in the learner's language
     assert "idempotency_key" not in mine[0]
 
     stored = every_stored_text(backend)
@@ -40,6 +41,7 @@ def test_a_forwarded_dead_letter_is_listed_for_staff_encrypted_at_rest(backend, 
 
     listed = backend.cli("dead-letters").stdout
     assert f"{body['given_name']} {body['family_name']}" in listed and "http 422 (uln)" in listed
+    assert f"born {body['date_of_birth']}, language cy" in listed
     as_json = json.loads(backend.cli("dead-letters", "--json").stdout)
     assert any(item["request"].get("conversation_id") == body["conversation_id"] for item in as_json)
     assert "undeliverable request(s) waiting for staff" in backend.cli("retention", "--dry-run").stdout

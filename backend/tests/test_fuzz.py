@@ -65,6 +65,7 @@ FIELDS = [
     "uln",
     "contact_email",
     "channel",
+    "language",
     "conversation_id",
 ]
 

@@ -19,6 +19,7 @@ RECORD_FIELDS = {
     "uln",
     "contact_email",
     "channel",
+    "language",
     "conversation_id",
     "created_at",
     "updated_at",
@@ -41,7 +42,7 @@ def all_pages(staff, **params) -> list[dict]:
 
 
 def test_show_returns_every_field_decrypted_with_history(actions, staff):
-    body = person(previous_family_name="Testformer-Name", channel="voice", type="opt_in")
+    body = person(previous_family_name="Testformer-Name", channel="voice", type="opt_in", language="cy")
     reference = submit(actions, body).json()["reference"]
     response = staff.get(f"/v1/requests/{reference}")
     assert response.status_code == 200
@@ -74,6 +75,16 @@ def test_filters_by_status(actions, staff):
     assert reference in rejected and reference not in received
 
 
+def test_filters_by_language(actions, staff):
+    welsh = submit(actions, person(type="opt_in", language="cy")).json()["reference"]
+    english = submit(actions, person(type="opt_in")).json()["reference"]
+    in_welsh = all_pages(staff, language="cy", type="opt_in", limit=200)
+    in_english = {item["reference"] for item in all_pages(staff, language="en", type="opt_in", limit=200)}
+    assert welsh in {item["reference"] for item in in_welsh} and welsh not in in_english
+    assert english in in_english
+    assert all(item["language"] == "cy" and item["type"] == "opt_in" for item in in_welsh)
+
+
 @pytest.mark.parametrize(
     "params,field",
     [
@@ -84,6 +95,7 @@ def test_filters_by_status(actions, staff):
         ({"limit": "ten"}, "limit"),
         ({"status": "lost"}, "status"),
         ({"type": "both"}, "type"),
+        ({"language": "fr"}, "language"),
     ],
 )
 def test_bad_list_parameters_are_422_naming_them(staff, params, field):

@@ -116,6 +116,11 @@ INVALID_FIELDS = [
     ("contact_email", "not-an-email", "email_format"),
     ("type", "delete_me", "literal_error"),
     ("channel", "fax", "literal_error"),
+    ("language", "fr", "literal_error"),
+    ("language", "CY", "literal_error"),
+    ("language", "welsh", "literal_error"),
+    ("language", "", "literal_error"),
+    ("language", None, "literal_error"),
     ("conversation_id", "", "string_too_short"),
     ("conversation_id", "a\x00b", "text_characters"),
     ("type", 3, "literal_error"),
@@ -224,3 +229,34 @@ def test_references_are_unique_and_unambiguous(actions):
     assert len(references) == 30
     for reference in references:
         assert not set(reference[4:].replace("-", "")) & set("01OIL")
+
+
+def test_language_is_stored_and_defaults_to_english(actions, staff):
+    welsh = submit(actions, person(language="cy"))
+    english = submit(actions, person(language="en"))
+    unsaid = submit(actions, person())  # a client from before the field: English
+    assert (welsh.status_code, english.status_code, unsaid.status_code) == (201, 201, 201)
+    references = [r.json()["reference"] for r in (welsh, english, unsaid)]
+    assert [staff.get(f"/v1/requests/{ref}").json()["language"] for ref in references] == ["cy", "en", "en"]
+
+
+def test_an_unknown_language_is_refused_saying_which_are_accepted(actions):
+    response = submit(actions, person(language="fr"))
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert (error["field"], error["type"]) == ("language", "literal_error")
+    assert "'en'" in error["msg"] and "'cy'" in error["msg"]
+
+
+def test_replay_sees_no_language_as_english_and_welsh_as_different(actions):
+    body, key = person(), new_key()  # queued by an outbox before `language` existed
+    first = submit(actions, body, key)
+    again = submit(actions, dict(body, language="en"), key)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["reference"] == first.json()["reference"]
+    assert submit(actions, dict(body, language="cy"), key).status_code == 409
+
+    welsh, welsh_key = person(language="cy"), new_key()
+    assert submit(actions, welsh, welsh_key).status_code == 201
+    assert submit(actions, welsh, welsh_key).status_code == 200
+    assert submit(actions, dict(welsh, language="en"), welsh_key).status_code == 409

@@ -22,6 +22,7 @@ from .references import normalise_reference
 from .retention import run_periodically
 from .schemas import (
     Health,
+    Language,
     Locked,
     Problem,
     RequestDetail,
@@ -189,6 +190,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
                 "reference": result.reference,
                 "type": body.type,
                 "channel": body.channel,
+                "language": body.language,
             },
         )
         return JSONResponse(payload.model_dump(mode="json"), status_code=200 if replay else 201)
@@ -203,11 +205,12 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         _who: Annotated[str, Depends(staff_only)],
         status: Status | None = None,
         type: RequestType | None = None,  # noqa: A002 - the query parameter is called `type`
+        language: Language | None = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
         cursor: Annotated[str | None, Query(max_length=64)] = None,
     ) -> RequestPage:
         try:
-            items, next_cursor = store.list(status=status, type_=type, limit=limit, cursor=cursor)
+            items, next_cursor = store.list(status=status, type_=type, language=language, limit=limit, cursor=cursor)
         except InvalidCursor as exc:
             raise field_error("query", "cursor", "cursor_invalid", str(exc)) from None
         return RequestPage(items=items, next_cursor=next_cursor)

@@ -28,7 +28,7 @@ from . import logs, register, retention
 from .crypto import Vault
 from .db import Database
 from .migrate import SchemaOutOfDate, require_current, upgrade
-from .models import STATUSES
+from .models import LANGUAGES, STATUSES
 from .references import normalise_reference
 from .settings import ConfigError, Settings, load_settings
 from .store import Conflict, NotFound, RequestStore
@@ -51,6 +51,7 @@ EXPORT_COLUMNS = (
     "uln",
     "contact_email",
     "channel",
+    "language",
     "conversation_id",
     "created_at",
     "updated_at",
@@ -122,7 +123,7 @@ def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
         created_before = datetime.now(UTC) - timedelta(days=settings.open_request_max_days)
     cursor: str | None = None
     shown = 0
-    print(f"{'reference':<14} {'type':<8} {'status':<12} {'match':<10} {'channel':<7} created (UTC)")
+    print(f"{'reference':<14} {'type':<8} {'status':<12} {'match':<10} {'channel':<7} {'lang':<4} created (UTC)")
     while shown < args.limit:
         items, cursor = store.list(
             type_=args.type,
@@ -130,11 +131,12 @@ def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
             cursor=cursor,
             statuses=statuses,
             created_before=created_before,
+            language=args.language,
         )
         for item in items:
             print(
                 f"{item.reference:<14} {item.type:<8} {item.status:<12} {item.match:<10} {item.channel:<7} "
-                f"{item.created_at:%Y-%m-%d %H:%M}"
+                f"{item.language:<4} {item.created_at:%Y-%m-%d %H:%M}"
             )
         shown += len(items)
         if cursor is None:
@@ -193,7 +195,9 @@ def cmd_export_csv(settings: Settings, args: argparse.Namespace) -> int:
         writer.writerow(EXPORT_COLUMNS)
         cursor: str | None = None
         while True:
-            items, cursor = store.list(type_=args.type, limit=200, cursor=cursor, statuses=statuses)
+            items, cursor = store.list(
+                type_=args.type, limit=200, cursor=cursor, statuses=statuses, language=args.language
+            )
             for item in items:
                 row = item.model_dump(mode="json")
                 writer.writerow([csv_safe(row[c]) for c in EXPORT_COLUMNS])
@@ -243,6 +247,8 @@ def cmd_dead_letters(settings: Settings, args: argparse.Namespace) -> int:
             f"#{item.id} received {item.received_at:%Y-%m-%d %H:%M} UTC, refused with http {item.http_status}"
             + (f" ({item.field})" if item.field else "")
             + f": {request.get('type') or '?'} for {name or '?'}, born {request.get('date_of_birth') or '?'}"
+            # Outboxes older than the language field forwarded none: those requests were English.
+            + f", language {request.get('language') or 'en'}"
         )
     print(f"({len(items)} undeliverable request(s))")
     return 0
@@ -288,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list", help="list requests (default: pending = received + in_progress)")
     listing.add_argument("--status", choices=STATUSES)
     listing.add_argument("--type", choices=("opt_out", "opt_in"))
+    listing.add_argument("--language", choices=LANGUAGES, help="en (English) or cy (Welsh); default: both")
     listing.add_argument("--limit", type=int, default=100)
     listing.add_argument("--overdue", action="store_true", help="open requests older than OPEN_REQUEST_MAX_DAYS")
     listing.set_defaults(handler=cmd_list)
@@ -307,6 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o", default="-", help="file path, or - for stdout")
     export.add_argument("--status", action="append", choices=STATUSES, help="repeatable; default: all")
     export.add_argument("--type", choices=("opt_out", "opt_in"))
+    export.add_argument("--language", choices=LANGUAGES, help="en (English) or cy (Welsh); default: both")
     export.set_defaults(handler=cmd_export_csv)
 
     retention = commands.add_parser("retention", help="delete completed/rejected requests older than RETENTION_DAYS")

@@ -27,6 +27,7 @@ ALLOWED_FIELDS = (
     "to_status",
     "type",
     "channel",
+    "language",
     "match",
     "count",
     "error",

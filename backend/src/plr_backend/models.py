@@ -9,6 +9,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 REQUEST_TYPES = ("opt_out", "opt_in")
 CHANNELS = ("web", "voice", "other")
+# The learner's language (ISO 639-1), so staff can reply in it: English or Welsh.
+LANGUAGES = ("en", "cy")
+DEFAULT_LANGUAGE = "en"
 STATUSES = ("received", "in_progress", "completed", "rejected")
 FINAL_STATUSES = ("completed", "rejected")
 MATCHES = ("matched", "no_match", "ambiguous")
@@ -59,6 +62,7 @@ class LearnerRequest(Base):
     body_hash: Mapped[str] = mapped_column(String(64))
     type: Mapped[str] = mapped_column(String(8))
     channel: Mapped[str] = mapped_column(String(8))
+    language: Mapped[str] = mapped_column(String(2), server_default=DEFAULT_LANGUAGE)
     status: Mapped[str] = mapped_column(String(16))
     match: Mapped[str] = mapped_column(String(16))
     personal: Mapped[str] = mapped_column(Text)
@@ -69,6 +73,7 @@ class LearnerRequest(Base):
     __table_args__ = (
         CheckConstraint(_in("type", REQUEST_TYPES), name="type"),
         CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        CheckConstraint(_in("language", LANGUAGES), name="language"),
         CheckConstraint(_in("status", STATUSES), name="status"),
         CheckConstraint(_in("match", MATCHES), name="match"),
         Index("ix_requests_status_id", "status", "id"),

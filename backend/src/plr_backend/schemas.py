@@ -11,6 +11,8 @@ from . import validation as v
 
 RequestType = Literal["opt_out", "opt_in"]
 Channel = Literal["web", "voice", "other"]
+# The learner's language, so staff can reply in it: en (English) or cy (Welsh, Cymraeg).
+Language = Literal["en", "cy"]
 Status = Literal["received", "in_progress", "completed", "rejected"]
 StaffStatus = Literal["in_progress", "completed", "rejected"]
 Match = Literal["matched", "no_match", "ambiguous"]
@@ -50,6 +52,8 @@ class RequestIn(BaseModel):
     uln: Uln
     contact_email: Email
     channel: Channel
+    # Optional for clients written before it existed: absent means English.
+    language: Annotated[Language, Field(default="en", description="en (English) or cy (Welsh)")]
     conversation_id: ConversationId
 
 
@@ -94,6 +98,7 @@ class RequestRecord(BaseModel):
     uln: str | None
     contact_email: str | None
     channel: Channel
+    language: Language
     conversation_id: str
     created_at: datetime
     updated_at: datetime
@@ -161,6 +166,7 @@ class ForwardedRequest(BaseModel):
     uln: ForwardedValue
     contact_email: ForwardedValue
     channel: ForwardedValue
+    language: ForwardedValue
     conversation_id: ForwardedValue
 
 

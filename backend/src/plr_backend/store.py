@@ -17,6 +17,7 @@ from .crypto import Vault
 from .db import Database
 from .matching import match_register
 from .models import (
+    DEFAULT_LANGUAGE,
     FINAL_STATUSES,
     AuditEvent,
     LearnerRequest,
@@ -91,6 +92,18 @@ class Submission:
     created_at: datetime | None = None
 
 
+def _hashed_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """The body as its idempotency hash sees it: English, the default, is left out.
+
+    A body queued by an outbox before `language` existed, replayed after, then hashes as it
+    did when it was first stored (a replay, not a 409); a Welsh body still differs from an
+    English one under the same key.
+    """
+    if fields.get("language") == DEFAULT_LANGUAGE:
+        return {name: value for name, value in fields.items() if name != "language"}
+    return fields
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -118,7 +131,7 @@ class RequestStore:
 
     def submit(self, body: RequestIn, idempotency_key: str) -> Submission:
         fields = body.model_dump()
-        body_hash = self.vault.body_hash(fields)
+        body_hash = self.vault.body_hash(_hashed_fields(fields))
         for _ in range(SUBMIT_ATTEMPTS):
             try:
                 with self.db.writing() as session:
@@ -136,6 +149,7 @@ class RequestStore:
                         body_hash=body_hash,
                         type=fields["type"],
                         channel=fields["channel"],
+                        language=fields["language"],
                         status="received",
                         match=match_register(session, self.vault, fields),
                         personal=self.vault.seal({name: fields[name] for name in PERSONAL_FIELDS}),
@@ -214,6 +228,7 @@ class RequestStore:
             status=row.status,
             match=row.match,
             channel=row.channel,
+            language=row.language,
             created_at=row.created_at,
             updated_at=row.updated_at,
             **{name: personal.get(name) for name in PERSONAL_FIELDS},
@@ -251,6 +266,7 @@ class RequestStore:
         cursor: str | None = None,
         statuses: tuple[str, ...] | None = None,
         created_before: datetime | None = None,
+        language: str | None = None,
     ) -> tuple[list[RequestRecord], str | None]:
         query = select(LearnerRequest).order_by(LearnerRequest.id).limit(limit + 1)
         if created_before is not None:
@@ -263,6 +279,8 @@ class RequestStore:
             query = query.where(LearnerRequest.status.in_(statuses))
         if type_:
             query = query.where(LearnerRequest.type == type_)
+        if language:
+            query = query.where(LearnerRequest.language == language)
         with self.db.reading() as session:
             rows = list(session.scalars(query))
         more = len(rows) > limit
