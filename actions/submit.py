@@ -19,6 +19,14 @@ from actions.settings import get_settings
 logger = logging.getLogger(__name__)
 
 CHANNELS = {"socketio": "web", "plr_socketio": "web", "twilio_voice": "voice", "plr_twilio_voice": "voice"}
+# The languages the backend stores a request in (slot `language`), so staff can reply in it.
+LANGUAGES = ("en", "cy")
+
+
+def request_language(tracker: Tracker) -> str:
+    """The conversation's language for the backend: `cy` or `en`; unset or anything else is English."""
+    language = tracker.get_slot("language")
+    return language if language in LANGUAGES else "en"
 
 
 def request_payload(tracker: Tracker) -> Dict[str, Any]:
@@ -30,6 +38,7 @@ def request_payload(tracker: Tracker) -> Dict[str, Any]:
         "date_of_birth": slots["date_of_birth"],
         "postcode": slots["postcode"],
         "channel": CHANNELS.get(tracker.get_latest_input_channel() or "", "other"),
+        "language": request_language(tracker),
         "conversation_id": tracker.sender_id,
     }
     if slots.get("has_previous_name") and slots.get("previous_family_name"):

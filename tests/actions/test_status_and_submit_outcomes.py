@@ -137,3 +137,23 @@ def test_a_corrected_body_is_sent_under_a_new_key(submit_module):
     run(submit.ActionSubmitRequest(), {**REQUEST_SLOTS, "postcode": "LS1 4AW"})  # corrected: new key
     keys = [key for key, _ in sent]
     assert keys[0] == keys[1] != keys[2]
+
+
+@pytest.mark.parametrize("slot,sent_as", [("cy", "cy"), ("en", "en"), (None, "en"), ("fr", "en"), ("CY", "en")])
+def test_the_request_carries_the_conversation_language(submit_module, slot, sent_as):
+    submit, fake, sent = submit_module
+    fake.answer = Submitted("PLR-2345-6789", "received", "")
+    run(submit.ActionSubmitRequest(), {**REQUEST_SLOTS, "language": slot})
+    [(_, payload)] = sent
+    assert payload["language"] == sent_as
+
+
+def test_a_request_queued_in_an_outage_keeps_its_language(submit_module):
+    submit, fake, sent = submit_module
+    fake.answer = Unavailable("timeout")
+    _, responses = run(submit.ActionSubmitRequest(), {**REQUEST_SLOTS, "language": "cy"})
+    assert responses == ["utter_request_queued"]
+    [(key, payload)] = sent
+    [queued] = submit.outbox().pending()
+    assert (queued.idempotency_key, queued.payload) == (key, payload)  # what the worker will send
+    assert queued.payload["language"] == "cy"
