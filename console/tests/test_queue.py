@@ -2,6 +2,8 @@
 SQLite file), started as tests/integration/conftest.py does. Synthetic learners only."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import urllib.error
@@ -24,7 +26,10 @@ LEARNERS = [
      "postcode": "CF10 1AA", "channel": "voice"},
     {"type": "opt_out", "given_name": "Amira", "family_name": "Synthkhan", "date_of_birth": "2004-11-30",
      "postcode": "M1 1AE", "channel": "other"},
+    {"type": "opt_out", "given_name": "Mali", "family_name": "Synthprys", "date_of_birth": "2003-05-20",
+     "postcode": "LL55 1AA", "channel": "web", "language": "cy"},
 ]
+WELSH = 3  # LEARNERS[3] wrote in Welsh; the others sent no language, so English
 
 
 class RealBackend:
@@ -94,6 +99,28 @@ def test_queue_lists_requests_without_personal_details(console, backend):
     for learner in LEARNERS:
         assert learner["family_name"] not in page.text and learner["postcode"] not in page.text
     assert "opt-in" in page.text and "voice" in page.text
+    assert '<th scope="col" class="govuk-table__header">Language</th>' in page.text
+    assert '<td class="govuk-table__cell"><span lang="cy">Cymraeg</span></td>' in page.text
+    assert page.text.count('<td class="govuk-table__cell">English</td>') >= len(LEARNERS) - 1
+
+
+def test_filter_by_language(console, backend):
+    app, client = console
+    sign_in(client, "viewer.test")
+    welsh = backend.references[WELSH]
+    english = [ref for i, ref in enumerate(backend.references) if i != WELSH]
+    in_welsh = client.get("/staff/requests", params={"language": "cy"}).text
+    assert welsh in in_welsh and not any(ref in in_welsh for ref in english)
+    assert '<option value="cy" lang="cy" selected>Cymraeg</option>' in in_welsh
+    assert '(in <span lang="cy">Cymraeg</span>)</caption>' in in_welsh  # the caption says what is shown
+    both = client.get("/staff/requests", params={"language": "en", "type": "opt_in"}).text
+    assert backend.references[1] in both and "(opt-in, in English)</caption>" in both
+    in_english = client.get("/staff/requests", params={"language": "en"}).text
+    assert welsh not in in_english and all(ref in in_english for ref in english)
+    anything = client.get("/staff/requests", params={"language": "fr"}).text  # not a choice: no filter
+    assert all(ref in anything for ref in backend.references)
+    admin = switch_user(client, "admin.test").get("/staff/requests", params={"language": "cy"}).text
+    assert "/staff/export.csv?status=&amp;type=&amp;language=cy" in admin  # the export keeps the filter
 
 
 def test_filters_and_search(console, backend):
@@ -120,6 +147,9 @@ def test_viewer_sees_no_personal_details_and_leaves_no_view_audit(console, backe
     assert "does not show learners' details" in page.text
     assert "Change status" not in page.text
     assert app.state.audit.for_reference(reference) == []
+    assert re.search(r"Language</dt><dd[^>]*>English</dd>", page.text)
+    welsh = client.get(f"/staff/requests/{backend.references[WELSH]}").text
+    assert re.search(r'Language</dt><dd[^>]*><span lang="cy">Cymraeg</span></dd>', welsh)
 
 
 def test_caseworker_view_is_audited_and_shown(console, backend, clock):
@@ -179,6 +209,10 @@ def test_csv_export_for_admins(console, backend):
     assert lines[0].startswith("reference,type,status")
     assert all(any(ref in line for line in lines) for ref in backend.references)
     assert any(e["action"].startswith("exported") for e in app.state.audit.recent())
+    rows = {row["reference"]: row for row in csv.DictReader(io.StringIO(response.text))}
+    assert [rows[ref]["language"] for ref in backend.references] == ["en", "en", "en", "cy"]
+    welsh_only = client.get("/staff/export.csv", params={"language": "cy"}).text
+    assert [row["reference"] for row in csv.DictReader(io.StringIO(welsh_only))] == [backend.references[WELSH]]
 
 
 def test_dead_letters_are_listed_when_the_backend_has_them(console, backend):

@@ -39,16 +39,17 @@ class Backend:
         return response.json()
 
     async def page(self, user: str, status: str | None = None, type_: str | None = None,
-                   limit: int = 50, cursor: str | None = None) -> dict:
+                   limit: int = 50, cursor: str | None = None, language: str | None = None) -> dict:
         params = {"limit": limit}
-        params.update({k: v for k, v in (("status", status), ("type", type_), ("cursor", cursor)) if v})
+        params.update({k: v for k, v in (("status", status), ("type", type_), ("language", language),
+                                         ("cursor", cursor)) if v})
         return await self._call("GET", "/v1/requests", user, params=params)
 
     async def every(self, user: str, status: str | None = None, type_: str | None = None,
-                    most: int = 10_000) -> list[dict]:
+                    most: int = 10_000, language: str | None = None) -> list[dict]:
         items, cursor = [], None
         while len(items) < most:
-            page = await self.page(user, status, type_, limit=200, cursor=cursor)
+            page = await self.page(user, status, type_, limit=200, cursor=cursor, language=language)
             items += page.get("items", [])
             cursor = page.get("next_cursor")
             if not cursor:

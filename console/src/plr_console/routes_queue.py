@@ -10,11 +10,15 @@ from fastapi.responses import Response
 from .accounts import User
 from .backend import BackendError
 from .csvexport import to_csv
-from .web import check_csrf, redirect, render, require
+from .web import check_csrf, redirect, render, require, templates
 
 router = APIRouter()
 STATUSES = ("received", "in_progress", "completed", "rejected")
 TYPES = ("opt_out", "opt_in")
+# The learner's language (the backend's `language`), named as its speakers name it, so staff
+# reply in it. The templates mark "Cymraeg" lang="cy" for screen readers.
+LANGUAGES = {"en": "English", "cy": "Cymraeg"}
+templates.env.globals["LANGUAGES"] = LANGUAGES
 NEXT_STATUSES = {"received": ("in_progress", "completed", "rejected"), "in_progress": ("completed", "rejected")}
 REFERENCE = re.compile(r"^[A-Za-z0-9 -]{1,20}$")
 CURSOR = re.compile(r"^[A-Za-z0-9_=:.-]{1,64}$")
@@ -25,33 +29,35 @@ def _choice(value: str | None, allowed) -> str | None:
 
 
 @router.get("/requests")
-async def queue(request: Request, status: str = "", type: str = "", cursor: str = "", q: str = "",  # noqa: A002
-                user: User = Depends(require("viewer"))):
+async def queue(request: Request, status: str = "", type: str = "", language: str = "",  # noqa: A002
+                cursor: str = "", q: str = "", user: User = Depends(require("viewer"))):
     backend = request.app.state.backend
     if q:
+        no_filters = {"status": "", "type": "", "language": "", "q": q}
         if not REFERENCE.match(q):
             return render(request, "queue.html", active="requests", items=[], next_cursor=None,
-                          error="Enter a reference like PLR-7K3M-9QXD", filters={"status": "", "type": "", "q": q})
+                          error="Enter a reference like PLR-7K3M-9QXD", filters=no_filters)
         try:
             found = await backend.get(user.username, q)
         except BackendError as exc:
             message = "No request has this reference" if exc.status == 404 else exc.detail
             return render(request, "queue.html", active="requests", items=[], error=message,
-                          filters={"status": "", "type": "", "q": q}, next_cursor=None)
+                          filters=no_filters, next_cursor=None)
         return redirect(f"/requests/{found['reference']}")
-    filters = {"status": _choice(status, STATUSES) or "", "type": _choice(type, TYPES) or "", "q": ""}
+    filters = {"status": _choice(status, STATUSES) or "", "type": _choice(type, TYPES) or "",
+               "language": _choice(language, LANGUAGES) or "", "q": ""}
     try:
         page = await backend.page(user.username, filters["status"] or None, filters["type"] or None,
-                                  limit=50, cursor=cursor if CURSOR.match(cursor or "") else None)
+                                  limit=50, cursor=cursor if CURSOR.match(cursor or "") else None,
+                                  language=filters["language"] or None)
     except BackendError as exc:
         return render(request, "queue.html", active="requests", items=[], error=exc.detail, filters=filters,
                       next_cursor=None, status_code=502)
     # Only what a queue needs; personal fields in the backend's answer are dropped here.
     items = [{k: item.get(k) for k in ("reference", "type", "status", "created_at", "channel", "language", "match")}
              for item in page.get("items", [])]
-    has_language = any("language" in item for item in page.get("items", []))
     return render(request, "queue.html", active="requests", items=items, filters=filters, error=None,
-                  next_cursor=page.get("next_cursor"), has_language=has_language)
+                  next_cursor=page.get("next_cursor"))
 
 
 @router.get("/requests/{reference}")
@@ -114,11 +120,12 @@ async def change_status(request: Request, reference: str, user: User = Depends(r
 
 
 @router.get("/export.csv")
-async def export_csv(request: Request, status: str = "", type: str = "",  # noqa: A002
+async def export_csv(request: Request, status: str = "", type: str = "", language: str = "",  # noqa: A002
                      user: User = Depends(require("admin"))):
     state = request.app.state
     try:
-        records = await state.backend.every(user.username, _choice(status, STATUSES), _choice(type, TYPES))
+        records = await state.backend.every(user.username, _choice(status, STATUSES), _choice(type, TYPES),
+                                            language=_choice(language, LANGUAGES))
     except BackendError as exc:
         return render(request, "message.html", status_code=502, title="The backend did not answer",
                       message=exc.detail)
