@@ -134,7 +134,7 @@ def test_roles(client):
     sign_in(client, "viewer.test")
     assert client.get("/staff/accounts").status_code == 403
     assert client.get("/staff/export.csv").status_code == 403
-    assert client.get("/staff/conversations").status_code == 403
+    assert client.get("/staff/conversations/a-learners-conversation").status_code == 403
     assert post_form(client, "/staff/", "/staff/tests/run", {}).status_code == 403
     assert post_form(client, "/staff/", "/staff/requests/PLR-2345-6789/status",
                      {"status": "completed"}).status_code == 403

@@ -81,7 +81,8 @@ def _set_slot(turn: Turn, name: str, value: Any) -> None:
         turn.slots.append((name, value))
 
 
-def as_test_case(conversation_id: str, found: list[Turn], name: str | None = None) -> str:
+def as_test_case(conversation_id: str, found: list[Turn], name: str | None = None,
+                 description: str | None = None) -> str:
     """A conversation file that replays these messages and expects the same intents and responses."""
     steps = []
     for turn in found:
@@ -96,7 +97,8 @@ def as_test_case(conversation_id: str, found: list[Turn], name: str | None = Non
         steps.append(step)
     case = {
         "name": name or f"Saved from the staff console ({conversation_id})",
-        "description": "Recorded in the staff console's 'Try the assistant'; check the expectations before adding it.",
+        "description": description
+        or "Recorded in the staff console's 'Try the assistant'; check the expectations before adding it.",
         "tags": ["console"],
         "steps": steps,
     }

@@ -35,3 +35,12 @@ class Rasa:
     async def tracker(self, sender: str) -> dict:
         return await self._json("GET", f"/conversations/{quote(sender, safe='')}/tracker",
                                 params={"token": self._token})
+
+    async def recent(self, limit: int = 50) -> list[dict]:
+        """The most recently active conversations, newest first (channels/conversations.py):
+        `{"id", "latest_event_time", "events", "turns"}` each; ids and counts, no contents."""
+        found = await self._json("GET", "/webhooks/conversations/recent",
+                                 params={"limit": str(limit), "token": self._token})
+        if not isinstance(found, list):
+            raise RasaError("the assistant's list of conversations was not understood")
+        return [item for item in found if isinstance(item, dict) and isinstance(item.get("id"), str)]
