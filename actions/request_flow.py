@@ -20,15 +20,18 @@ from actions.wording import long_date, masked_uln, not_given, optional_text
 REQUEST_TYPES = {"request_opt_out": "opt_out", "request_opt_in": "opt_in"}
 
 # Words a learner uses for each field, for corrections the NLU entity did not catch.
+# English, then Welsh with its mutated forms ("fy nghyfenw", "ei gyfenw", "fy nghod post").
 FIELD_WORDS = [
     ("previous_family_name", r"previous (?:family |sur|last )?name|maiden name|old (?:sur|family |last )?name|"
-                             r"former (?:sur|family )?name|birth name"),
-    ("given_name", r"first name|given name|forename|christian name|my name\b"),
-    ("family_name", r"surname|family name|last name|second name"),
-    ("date_of_birth", r"date of birth|birth ?day|\bdob\b|born|birth date"),
-    ("postcode", r"post ?code|zip"),
-    ("uln", r"\buln\b|learner number|unique learner"),
-    ("contact_email", r"e-?mail"),
+                             r"former (?:sur|family )?name|birth name|"
+                             r"(?:hen|cyn) ?(?:g|ng|ch|c)?h?yfenw|(?:c|g|ngh|ch)yfenw blaenorol|enw morwynol"),
+    ("given_name", r"first name|given name|forename|christian name|my name\b|enw cyntaf|enw bedydd"),
+    ("family_name", r"surname|family name|last name|second name|\b(?:c|g|ngh|ch)yfenw|enw teulu"),
+    ("date_of_birth", r"date of birth|birth ?day|\bdob\b|born|birth date|"
+                      r"\b(?:d|dd|nh)?(?:y|i)ddiad geni|(?:p|b|mh)en-?blwydd|\b(?:ng|g)eni\b"),
+    ("postcode", r"post ?code|zip|\b(?:c|g|ngh|ch)od post"),
+    ("uln", r"\buln\b|learner number|unique learner|rhif unigryw|rhif (?:y )?dysgwr"),
+    ("contact_email", r"e-?mail|e-?bost"),
 ]
 
 

@@ -78,3 +78,21 @@ def test_an_unsure_message_at_the_read_back_is_a_correction_only_with_a_field_an
     for text in ("the date thing", "my date of birth should be the 45th", "blah blah"):
         slots, responses = prepare(text, "nlu_fallback", READ_BACK)
         assert slots == {"correction_state": "not_a_correction"} and responses == [], text
+
+
+def test_a_correction_in_welsh_names_its_field():
+    """Welsh field words with their mutations: "fy nghyfenw", "fy mhen-blwydd", "y cod post"."""
+    import re
+
+    from actions.request_flow import FIELD_WORDS
+
+    def field_of(text):
+        return next((field for field, pattern in FIELD_WORDS if re.search(pattern, text.lower())), None)
+
+    assert field_of("mae fy nghyfenw i'n anghywir") == "family_name"
+    assert field_of("fy hen gyfenw sy'n rong") == "previous_family_name"
+    assert field_of("mae fy mhen-blwydd yn anghywir") == "date_of_birth"
+    assert field_of("newid y cod post plis") == "postcode"
+    assert field_of("dydy'r enw cyntaf ddim yn iawn") == "given_name"
+    assert field_of("ga i newid fy nghyfeiriad e-bost") == "contact_email"
+    assert field_of("mae'r rhif dysgwr yn anghywir") == "uln"
