@@ -19,7 +19,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 logger = logging.getLogger("actions.server")
-OPEN_PATHS = {"/health"}
+OPEN_PATHS = {"/health", "/health/outbox"}
 TOKEN_HEADER = "X-PLR-Action-Token"
 
 
@@ -42,6 +42,17 @@ def build_app(package: str = "actions", token: str = "") -> Sanic:
         action = (request.json or {}).get("next_action") if request.content_type == "application/json" else None
         logger.error("action failed: %s (%s)", action, type(exception).__name__)
         return response.json({"error": "the action failed"}, status=500)
+
+    @app.get("/health/outbox")
+    async def outbox_health(request: Request):
+        """How many requests wait in the outbox: counts only, no request's contents, so that a
+        monitor (or `make run`'s status line) sees a backend outage building up."""
+        from actions.submit import outbox
+
+        box = outbox()
+        oldest = box.oldest_waiting_age()
+        return response.json({"pending": box.count("pending"), "dead_letter": box.count("dead_letter"),
+                              "oldest_waiting_seconds": None if oldest is None else round(oldest)})
 
     app.error_handler.add(Exception, no_tracker_in_errors)
     return app

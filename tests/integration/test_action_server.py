@@ -77,3 +77,10 @@ def test_a_good_call_works(action_server):
     status, body = post(f"{url}/webhook", call, TOKEN)
     assert status == 200
     assert json.loads(body)["responses"][0]["response"] == "utter_review_request_opt_out"
+
+
+def test_outbox_counts_are_open_and_hold_no_request(action_server):
+    url, _ = action_server
+    with urllib.request.urlopen(f"{url}/health/outbox", timeout=10) as answer:
+        counts = json.loads(answer.read())
+    assert counts == {"pending": 0, "dead_letter": 0, "oldest_waiting_seconds": None}
