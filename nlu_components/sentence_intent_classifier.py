@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import pickle
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 import scipy.sparse
@@ -89,16 +89,24 @@ class SentenceIntentClassifier(GraphComponent, IntentClassifier):
         weighted = ngrams * self.config["ngram_weight"]
         return scipy.sparse.hstack([scipy.sparse.csr_matrix(np.vstack(vectors)), weighted]).tocsr()
 
+    def _labelled_examples(self, training_data: TrainingData) -> Tuple[List[Message], List[str]]:
+        """The examples to learn from and the label of each."""
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        return examples, [e.get(INTENT) for e in examples]
+
+    def _fitted_extras(self, training_data: TrainingData) -> Dict[str, Any]:
+        """What else a subclass keeps with the fit."""
+        return {}
+
     def train(self, training_data: TrainingData) -> Resource:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
-        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        examples, labels = self._labelled_examples(training_data)
         if not examples:
             return self._resource
         texts = [e.get(TEXT) for e in examples]
-        labels = [e.get(INTENT) for e in examples]
         vectors = self._sentence_vectors(examples)
         if any(v is None for v in vectors):
             raise ValueError("SentenceIntentClassifier needs dense sentence features: put "
@@ -115,29 +123,36 @@ class SentenceIntentClassifier(GraphComponent, IntentClassifier):
         )
         search.fit(X, labels)
         self.fitted = {"vectorizer": vectorizer, "classifier": search.best_estimator_,
-                      "C": search.best_params_["C"]}
-        logger.info(f"SentenceIntentClassifier: C={self.fitted['C']} by {folds}-fold cross-validation")
+                      "C": search.best_params_["C"], **self._fitted_extras(training_data)}
+        logger.info(f"{type(self).__name__}: C={self.fitted['C']} by {folds}-fold cross-validation")
         with self._model_storage.write_to(self._resource) as folder:
             (folder / MODEL_FILE).write_bytes(pickle.dumps(self.fitted))
         return self._resource
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def _rankings(self, messages: List[Message]) -> List[Tuple[Message, List[Dict[str, Any]]]]:
+        """Each featurized message with its labels, most likely first."""
         if self.fitted is None:
-            return messages
+            return []
         # the sentence features are combined once per message, here, not again for the matrix
         featurized = [(m, v) for m, v in zip(messages, self._sentence_vectors(messages)) if v is not None]
         if not featurized:
-            return messages
+            return []
         classifier = self.fitted["classifier"]
         ngrams = self.fitted["vectorizer"].transform([m.get(TEXT) or "" for m, _ in featurized])
         probabilities = classifier.predict_proba(self._features([v for _, v in featurized], ngrams))
         known_words = ngrams.getnnz(axis=1)
+        ranked = []
         for (message, _), row, known in zip(featurized, probabilities, known_words):
             if not known:
                 row = row * self.config["unknown_words_scale"]
             order = np.argsort(row)[::-1]
-            ranking = [{INTENT_NAME_KEY: str(classifier.classes_[i]), PREDICTED_CONFIDENCE_KEY: float(row[i])}
-                       for i in order[: self.config["ranking_length"] or len(order)]]
+            ranked.append((message, [{INTENT_NAME_KEY: str(classifier.classes_[i]),
+                                      PREDICTED_CONFIDENCE_KEY: float(row[i])}
+                                     for i in order[: self.config["ranking_length"] or len(order)]]))
+        return ranked
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message, ranking in self._rankings(messages):
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

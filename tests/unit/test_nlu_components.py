@@ -135,3 +135,36 @@ def test_a_message_of_unseen_words_is_not_classified_confidently(storage):
     # probabilities halved: they sum to 0.5, so none reaches the fallback threshold (0.5)
     assert sum(r["confidence"] for r in unseen.get("intent_ranking")) == pytest.approx(0.5)
     assert sum(r["confidence"] for r in seen.get("intent_ranking")) == pytest.approx(1.0)
+
+
+def test_response_selector_picks_the_faq_topic_in_the_response_selectors_format(storage):
+    from nlu_components.sentence_response_selector import SentenceResponseSelector
+
+    rng = np.random.default_rng(1)
+    centres = {"faq/uln_what": np.array([1.0, 0, 0]), "faq/plr_what": np.array([0, 1.0, 0])}
+    words = {"faq/uln_what": "what is a uln", "faq/plr_what": "what is a plr"}
+    examples = []
+    for key, centre in centres.items():
+        for n in range(12):
+            example = dense_message(f"{words[key]} {n}", centre + rng.normal(0, 0.1, 3), "faq")
+            example.set("intent_response_key", key)
+            examples.append(example)
+    examples += [dense_message(f"hello {n}", np.array([0, 0, 1.0]), "greet") for n in range(12)]
+    responses = {"utter_faq/uln_what": [{"text": "A ULN is ..."}], "utter_faq/plr_what": [{"text": "A PLR is ..."}]}
+    resource, context = Resource("faq_selector"), ExecutionContext(graph_schema=None, model_id="t")
+    config = {**SentenceResponseSelector.get_default_config(), "C": [10]}
+    SentenceResponseSelector.create(config, storage, resource, context).train(TrainingData(examples,
+                                                                                        responses=responses))
+    selector = SentenceResponseSelector.load(config, storage, resource, context)
+    message = dense_message("whats my uln", centres["faq/uln_what"])
+    selector.process([message])
+    properties = message.get("response_selector")
+    assert properties["all_retrieval_intents"] == ["faq"]
+    response = properties["faq"]["response"]
+    assert response["intent_response_key"] == "faq/uln_what"
+    assert response["utter_action"] == "utter_faq/uln_what"
+    assert response["responses"] == [{"text": "A ULN is ..."}]
+    ranking = properties["faq"]["ranking"]
+    assert [r["intent_response_key"] for r in ranking] == ["faq/uln_what", "faq/plr_what"]
+    assert ranking[0]["confidence"] == response["confidence"] > 0.5
+    assert message.get("intent") is None, "the selector leaves the intent to the intent classifier"
