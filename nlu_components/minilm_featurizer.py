@@ -1,5 +1,5 @@
 """Dense features from a pretrained sentence encoder (all-MiniLM-L6-v2), for the intent
-classifier (sentence_intent_classifier.py) and the FAQ ResponseSelector.
+classifier (sentence_intent_classifier.py) and the FAQ selector (sentence_response_selector.py).
 
 The spaCy pipeline we use (en_core_web_sm) has no word vectors, so Rasa's SpacyFeaturizer adds
 nothing (`doc.vocab.vectors_length == 0`), and a classifier fed only word and character counts

@@ -50,7 +50,8 @@ TARGET = 0.95
 THRESHOLDS = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
 AMBIGUITIES = [0.0, 0.05, 0.1, 0.15, 0.2]
 FALLBACK_COST = 0.5
-NOT_FOR_INTENTS = {"ResponseSelector", "SpacyEntityExtractor"}
+NOT_FOR_INTENTS = {"ResponseSelector", "nlu_components.sentence_response_selector.SentenceResponseSelector",
+                   "SpacyEntityExtractor", "nlu_components.language_detector.LanguageDetector"}
 
 
 def quiet() -> None:
@@ -186,7 +187,7 @@ def cv_one_seed(seed: int, folds: int, config_path: Path, out: Path) -> None:
     from sklearn.metrics import accuracy_score, f1_score
 
     config = yaml.safe_load(config_path.read_text())
-    has_selector = any(step["name"] == "ResponseSelector" for step in config["pipeline"])
+    has_selector = any(step["name"].endswith("ResponseSelector") for step in config["pipeline"])
     for step in config["pipeline"] + config.get("policies", []):
         if "random_seed" in step:
             step["random_seed"] = seed
@@ -297,7 +298,7 @@ def cross_validation(folds: int, seeds: List[int], work: Path, config: Path = RO
 
 
 def intent_classifier_only(config: Dict[str, Any]) -> Dict[str, Any]:
-    """The config without the steps that do not touch intents (the FAQ ResponseSelector and the
+    """The config without the steps that do not touch intents (the FAQ response selector and the
     entity extractors, DIET among them when it only finds entities): about half the training time
     per fold, the same intent predictions."""
     def touches_intents(step: Dict[str, Any]) -> bool:
@@ -386,7 +387,7 @@ def main() -> int:
     parser.add_argument("--config", type=Path, default=ROOT / "config.yml",
                         help="the config to cross-validate (to compare a change before making it)")
     parser.add_argument("--intents-only", action="store_true",
-                        help="cross-validate without the ResponseSelector and entity extractor (faster; to "
+                        help="cross-validate without the FAQ response selector and entity extractors (faster; to "
                              "compare intent-classifier changes)")
     parser.add_argument("--_cv-seed", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--_cv-config", type=Path, help=argparse.SUPPRESS)

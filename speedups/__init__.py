@@ -6,12 +6,9 @@ checked by a test that compares its results with Rasa's unchanged code:
 | Module | What Rasa did per message | Test |
 |---|---|---|
 | jsonschema_once | re-checked the action-result JSON schema itself | tests/unit/test_speedups.py |
-| fast_model_load | (start-up) traced a training step to load each model | tests/model/test_fast_model_load.py |
 | fast_spacy | ran the whole spaCy pipeline twice | tests/model/test_fast_spacy.py |
 | ted_gate | ran TED even when a rule or story already decided | tests/model/test_ted_gate.py |
-| faq_gate | ran the FAQ ResponseSelector on messages that are not questions | tests/model/test_faq_gate.py |
 | event_types | walked every Event subclass per stored event | tests/unit/test_event_types.py |
-| sparse_hstack | joined tiny sparse matrices with scipy's block assembler | tests/unit/test_sparse_hstack.py |
 | endpoint_json | encoded action-server bodies with the json module | tests/unit/test_endpoint_json.py |
 | tf_direct_call | matched inputs to tf.function's signature per call | tests/model/test_tf_direct_call.py |
 | graph_runner | planned each graph run again and ran it through dask's scheduler | tests/model/test_graph_runner.py |
@@ -29,20 +26,17 @@ from speedups import (
     encode_ahead,
     endpoint_json,
     event_types,
-    faq_gate,
-    fast_model_load,
     fast_spacy,
     graph_runner,
     jsonschema_once,
     shared_states,
-    sparse_hstack,
     ted_gate,
     tf_direct_call,
     turn_order,
 )
 
-MODULES = (jsonschema_once, fast_model_load, fast_spacy, ted_gate, faq_gate, event_types, sparse_hstack, endpoint_json,
-           tf_direct_call, graph_runner, shared_states, turn_order, encode_ahead)
+MODULES = (jsonschema_once, fast_spacy, ted_gate, event_types, endpoint_json, tf_direct_call, graph_runner,
+           shared_states, turn_order, encode_ahead)
 
 
 def install() -> None:

@@ -1,4 +1,4 @@
-"""Call the traced prediction graph of the ResponseSelector and TED directly.
+"""Call the traced prediction graph of TED directly.
 
 Rasa 3.6 traces each model's `predict_step` once as a `tf.function` with a fixed input signature,
 then calls that function for every prediction. Each call makes TensorFlow match the inputs against
@@ -6,9 +6,8 @@ the signature again (`_maybe_define_function`, `canonicalize_function_inputs`, `
 a visible share of the Rasa server's CPU under `make bench` load (py-spy), for a function that only ever has
 one traced graph. This keeps that graph (the "concrete function") and makes its flat call on the
 arrays turned into tensors: the same graph on the same tensors, so the same outputs
-(tests/model/test_tf_direct_call.py compares every parse of the NLU test set and TED's
-predictions). scripts/bench_tf_call.py times the three ways of calling (tf.function, the concrete
-function's own call, the flat call here) side by side; the flat call is the cheapest.
+(tests/model/test_tf_direct_call.py compares TED's predictions over the test stories); the flat
+call is the cheapest of the three ways (tf.function, the concrete function's own call, this).
 Inputs the signature does not fix as they are (another dtype, rank or last dimension) go to the
 concrete function's own call and then to Rasa's function, which keep their conversion and errors.
 Installed with the others by speedups.install().

@@ -15,27 +15,21 @@ from rasa.core.policies.ted_policy import TEDPolicy
 from rasa.core.processor import MessageProcessor
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
-from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
-from rasa.shared.nlu.training_data.features import Features
 from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow.models import RasaModel
 from nlu_components.minilm_featurizer import MiniLMFeaturizer
-from speedups import (MODULES, encode_ahead, endpoint_json, event_types, faq_gate, fast_model_load, fast_spacy,
-                      graph_runner, jsonschema_once, shared_states, sparse_hstack, ted_gate, tf_direct_call,
-                      turn_order)
+from speedups import (MODULES, encode_ahead, endpoint_json, event_types, fast_spacy, graph_runner,
+                      jsonschema_once, shared_states, ted_gate, tf_direct_call, turn_order)
 installed = {
     jsonschema_once: jsonschema.validate is jsonschema_once.validate,
-    fast_model_load: RasaModel.load.__func__ is fast_model_load._load,
     fast_spacy: SpacyNLP._doc_for_text is fast_spacy._doc_for_text
                 and SpacyEntityExtractor.process is fast_spacy._extract,
     ted_gate: DaskGraphRunner.__init__ is ted_gate._init
               and TEDPolicy.predict_unless_decided is ted_gate.predict_unless_decided,
-    faq_gate: ResponseSelector.process is faq_gate.process,
     event_types: Event.resolve_by_type is event_types.resolve_by_type,
-    sparse_hstack: Features._combine_sparse_features is sparse_hstack._combine_sparse_features,
     endpoint_json: EndpointConfig.session is endpoint_json.session,
     tf_direct_call: RasaModel._rasa_predict is tf_direct_call._rasa_predict,
     graph_runner: DaskGraphRunner.run is graph_runner.run,
