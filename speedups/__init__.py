@@ -22,6 +22,11 @@ modules (the conversation runner, the soak client) do not pay for TensorFlow.
 """
 from __future__ import annotations
 
+import logging
+import os
+from importlib.metadata import PackageNotFoundError, version
+from typing import Dict, Mapping, Optional
+
 from speedups import (
     encode_ahead,
     endpoint_json,
@@ -39,6 +44,43 @@ MODULES = (jsonschema_once, fast_spacy, ted_gate, event_types, endpoint_json, tf
            shared_states, turn_order, encode_ahead)
 
 
-def install() -> None:
+logger = logging.getLogger(__name__)
+
+# The exact versions these patches were written and tested against: several reach into private
+# functions whose bodies change between releases, so any other version runs Rasa unpatched.
+WRITTEN_FOR: Dict[str, str] = {
+    "rasa": "3.6.21",
+    "tensorflow": "2.12.0",
+    "jsonschema": "4.17.3",
+    "aiohttp": "3.9.5",
+    "spacy": "3.6.1",
+    "dask": "2022.10.2",
+}
+SWITCH = "PLR_SPEEDUPS"
+
+
+def _installed_version(package: str) -> Optional[str]:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None
+
+
+def reasons_not_to_install(environ: Optional[Mapping[str, str]] = None) -> list:
+    """Why the patches stay out: switched off, or a library is not the version they were written for."""
+    environ = os.environ if environ is None else environ
+    if environ.get(SWITCH, "on").strip().lower() in {"off", "0", "false", "no"}:
+        return [f"{SWITCH}=off"]
+    return [f"{package} {_installed_version(package)} (written for {wanted})"
+            for package, wanted in WRITTEN_FOR.items() if _installed_version(package) != wanted]
+
+
+def install(environ: Optional[Mapping[str, str]] = None) -> bool:
+    """Install every patch, unless switched off or on other library versions; True if installed."""
+    reasons = reasons_not_to_install(environ)
+    if reasons:
+        logger.warning("speedups not installed: %s; Rasa runs unpatched", "; ".join(reasons))
+        return False
     for module in MODULES:
         module.install()
+    return True
