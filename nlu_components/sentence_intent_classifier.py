@@ -54,6 +54,9 @@ class SentenceIntentClassifier(GraphComponent, IntentClassifier):
             # hesitation taken for a "yes" would start a request.
             "unknown_words_scale": 0.5,
             "random_seed": 2026,
+            # Cross-validation fits run side by side on every core (joblib); the chosen C and the
+            # fit do not depend on it, only how long `make train` takes.
+            "jobs": -1,
         }
 
     def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -120,6 +123,7 @@ class SentenceIntentClassifier(GraphComponent, IntentClassifier):
             {"C": list(self.config["C"])},
             cv=StratifiedKFold(folds, shuffle=True, random_state=self.config["random_seed"]),
             scoring="f1_weighted",
+            n_jobs=self.config["jobs"],
         )
         search.fit(X, labels)
         self.fitted = {"vectorizer": vectorizer, "classifier": search.best_estimator_,
