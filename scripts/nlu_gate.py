@@ -25,6 +25,10 @@ HELDOUT = {"en": ROOT / "tests" / "nlu", "cy": ROOT / "tests" / "nlu_cy"}
 
 def run_heldout(model: Path, out: Path) -> None:
     """`rasa test nlu` for each language, with one load of the model."""
+    # The model names the project's own components (nlu_components/...), as `rasa` finds them
+    # from the working directory.
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     import asyncio
