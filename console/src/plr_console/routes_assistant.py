@@ -76,12 +76,19 @@ async def try_new(request: Request, user: User = Depends(require("viewer"))):
     return redirect("/try")
 
 
-@router.get("/conversations/{conversation}/case.yml")
-async def download_case(request: Request, conversation: str, user: User = Depends(require("viewer"))):
+def _unreadable(user: User, conversation: str) -> Response | None:
+    """A 404 for an id that cannot be one; NotAllowed for a conversation this user may not read."""
     if not CONVERSATION.match(conversation):
         return Response("no such conversation\n", status_code=404, media_type="text/plain")
     if not may_read(user, conversation):
         raise NotAllowed()
+    return None
+
+
+@router.get("/conversations/{conversation}/case.yml")
+async def download_case(request: Request, conversation: str, user: User = Depends(require("viewer"))):
+    if (refused := _unreadable(user, conversation)) is not None:
+        return refused
     try:
         found = turns(await request.app.state.rasa.tracker(conversation))
     except RasaError as exc:
@@ -142,10 +149,8 @@ async def review(request: Request, c: str = "", user: User = Depends(require("vi
 async def transcript(request: Request, conversation: str, user: User = Depends(require("viewer"))):
     """One stored conversation, read-only, as the tracker store keeps it (redacted before it was
     stored). Every view is recorded in the audit, with the conversation id."""
-    if not CONVERSATION.match(conversation):
-        return Response("no such conversation\n", status_code=404, media_type="text/plain")
-    if not may_read(user, conversation):
-        raise NotAllowed()
+    if (refused := _unreadable(user, conversation)) is not None:
+        return refused
     try:
         found = turns(await request.app.state.rasa.tracker(conversation))
     except RasaError as exc:
