@@ -23,7 +23,7 @@ step "lint" .venv/bin/ruff check actions channels nlu_components speedups stores
 step "rasa data validate" .venv/bin/python scripts/validate_data.py
 [ -d common/tests ] && step "common validators" .venv/bin/python -m pytest -q common/tests
 step "backend" make -s -C backend test
-step "assistant (pytest)" .venv/bin/python -m pytest -q tests
+step "assistant (pytest)" .venv/bin/python -m pytest -q --durations=40 tests
 step "NLU held-out gate" scripts/nlu_gate.sh
 step "safeguarding gate" .venv/bin/python scripts/safeguarding_eval.py --model "${MODEL:-models/current.tar.gz}"
 step "story tests" scripts/story_tests.sh

@@ -1,10 +1,11 @@
-"""The benchmark's targets (issue 8), their verdicts, and reports/bench.md."""
+"""The benchmark's targets, their verdicts, and reports/bench.md."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-TARGETS = {"p95_ms_at_10": 300.0, "rps_ratio_at_10": 0.8, "errors": 0, "rasa_rss_mb": 1500.0,
-           "long_ratio": 1.5, "cold_start_seconds": 30.0}
+# Issue 23's bar for this machine kind (2 cores): the stretch goal is 1.5x and 200 ms.
+TARGETS = {"p95_ms_at_10": 300.0, "rps_ratio_at_10": 1.1, "errors": 0, "rasa_rss_mb": 1300.0,
+           "long_ratio": 1.5, "cold_start_seconds": 15.0}
 
 
 def _level(rows: List[Dict[str, Any]], users: int) -> Optional[Dict[str, Any]]:
@@ -22,14 +23,16 @@ def verdicts(bench: Dict[str, Any]) -> List[Dict[str, Any]]:
         return {"target": target, "value": value, "met": met}
 
     return [
-        verdict("p95 at 10 learners <= 300 ms", at10 and at10["p95_ms"], at10 and at10["p95_ms"] <= 300),
-        verdict("throughput at 10 learners >= 0.8 x reference", ratio, None if ratio is None else ratio >= 0.8),
+        verdict(f"p95 at 10 learners <= {TARGETS['p95_ms_at_10']:.0f} ms", at10 and at10["p95_ms"],
+                at10 and at10["p95_ms"] <= TARGETS["p95_ms_at_10"]),
+        verdict(f"throughput at 10 learners >= {TARGETS['rps_ratio_at_10']} x reference", ratio,
+                None if ratio is None else ratio >= TARGETS["rps_ratio_at_10"]),
         verdict("zero errors (every level)", errors, errors == 0),
-        verdict("Rasa RSS <= 1.5 GB", bench.get("rasa_rss_mb"),
+        verdict(f"Rasa RSS <= {TARGETS['rasa_rss_mb']:.0f} MB", bench.get("rasa_rss_mb"),
                 None if bench.get("rasa_rss_mb") is None else bench["rasa_rss_mb"] <= TARGETS["rasa_rss_mb"]),
         verdict("long conversation: last-20 p50 <= 1.5 x first-20 p50", growth,
                 None if growth is None else growth <= TARGETS["long_ratio"]),
-        verdict("cold start <= 30 s", bench.get("cold_start_seconds"),
+        verdict(f"cold start <= {TARGETS['cold_start_seconds']:.0f} s", bench.get("cold_start_seconds"),
                 None if bench.get("cold_start_seconds") is None
                 else bench["cold_start_seconds"] <= TARGETS["cold_start_seconds"]),
     ]
