@@ -22,7 +22,7 @@ Wired in credentials.yml as `channels.twilio_voice.PLRTwilioVoiceInput`, at the 
   read, not passed to the TwiML builder, and a failed turn apologises and transfers.
 - A replayed request (the same `CallSid` and `I-Twilio-Idempotency-Token`, or the same signed
   request, within ten minutes) gets the TwiML it got before and no second turn
-  (channels/replay.py).
+  (channels/replay.py); with `LOCK_STORE=redis` on whichever Rasa server it reaches.
 - One caller may start only a few calls in a short time (channels/abuse.py: Twilio's `From`,
   kept only as a keyed hash in memory); a server with too many turns waiting puts the caller
   through to the helpdesk at once.
@@ -58,7 +58,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from channels import abuse, guard, request_size
 from channels.log_ids import log_id
-from channels.replay import ReplayCache, request_key
+from channels.replay import AnyReplayCache, ReplayCache, SharedReplayCache, configured_cache, request_key
 from channels.voice_directives import VoiceDirective, parse_directive, with_button_keys
 from channels.voice_input import CallerInput, read_caller_input
 from channels.voice_prompts import (
@@ -265,7 +265,8 @@ class PLRTwilioVoiceInput(TwilioVoiceInput):
             logger.warning("HELPDESK_DIAL_NUMBER is empty: callers asking for a person are told the number to call.")
         self.validator = RequestValidator(auth_token)
         self.public_url = public_webhook_url(public_url)
-        self.replays = ReplayCache()
+        # Until the server starts: the shared cache's Redis client belongs to the server's loop.
+        self.replays: AnyReplayCache = ReplayCache()
         self.prompts = prompts
         self.welsh_prompts = WelshVoicePrompts(helpdesk_phone=helpdesk_phone)
         self.settings = VoiceSettings(
@@ -288,6 +289,18 @@ class PLRTwilioVoiceInput(TwilioVoiceInput):
         @webhook.listener("before_server_start")
         async def refuse_plain_http(app: Any, _loop: Any) -> None:
             check_transport(self.public_url, getattr(app.state, "host", None), bool(getattr(app.state, "ssl", None)))
+
+        @webhook.listener("before_server_start")
+        async def share_replays(app: Any, _loop: Any) -> None:
+            replays = configured_cache()
+            if isinstance(replays, SharedReplayCache):
+                await replays.start()  # an unreachable Redis: this server's memory, and a warning
+            self.replays = replays
+
+        @webhook.listener("after_server_stop")
+        async def close_replays(app: Any, _loop: Any) -> None:
+            if isinstance(self.replays, SharedReplayCache):
+                await self.replays.close()
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
