@@ -18,7 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     add = commands.add_parser("add-user", help="add a staff account (or replace its password with --replace)")
     add.add_argument("username")
     add.add_argument("--role", default="viewer", choices=("viewer", "caseworker", "admin"))
-    add.add_argument("--replace", action="store_true", help="set a new password and role for an existing account")
+    add.add_argument("--replace", action="store_true",
+                     help="set a new password and role for an existing account, and enable it if it was disabled")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     args = parser.parse_args(argv)
     try:

@@ -22,7 +22,7 @@ from .sessions import Sessions
 from .settings import Settings
 from .store import Store
 from .testruns import Runner
-from .web import PREFIX, CsrfRefused, NotAllowed, NotSignedIn, render
+from .web import PREFIX, CsrfRefused, MustChangePassword, NotAllowed, NotSignedIn, redirect, render
 
 SECURITY_HEADERS = {
     # Server-rendered pages with no script of their own and nothing from elsewhere.
@@ -84,6 +84,10 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.time,
     async def not_signed_in(request: Request, exc: NotSignedIn):
         target = PREFIX + "/sign-in" + (f"?reason={exc.reason}" if exc.reason else "")
         return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(MustChangePassword)
+    async def must_change_password(request: Request, exc: MustChangePassword):
+        return redirect("/change-password")
 
     @app.exception_handler(NotAllowed)
     async def not_allowed(request: Request, exc: NotAllowed):

@@ -1,5 +1,6 @@
 """The console's audit: who looked at which request's personal details, when; also sign-ins,
-lock-outs and exports. The backend keeps its own history of status changes."""
+lock-outs, exports and admins' changes to accounts (which account, never a password). The
+backend keeps its own history of status changes."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -13,10 +14,20 @@ class Audit:
         self.store = store
         self.clock = clock
 
-    def record(self, username: str, action: str, reference: str | None = None) -> None:
+    def record(self, username: str, action: str, reference: str | None = None, account: str | None = None) -> None:
         with self.store.tx() as db:
-            db.execute("INSERT INTO audit (at, username, action, reference) VALUES (?, ?, ?, ?)",
-                       (self.clock(), username, action, reference))
+            db.execute("INSERT INTO audit (at, username, action, reference, account) VALUES (?, ?, ?, ?, ?)",
+                       (self.clock(), username, action, reference, account))
+
+    def for_account(self, account: str, limit: int = 50) -> list[dict]:
+        """What was done to an account, and what it did to sign in and out."""
+        with self.store.tx() as db:
+            rows = db.execute("SELECT at, username, action FROM audit WHERE account = ? OR "
+                              "(username = ? AND action IN ('signed in', 'signed out', 'changed their password', "
+                              "'sign-in refused: wrong password', 'sign-in refused: locked', "
+                              "'sign-in refused: disabled')) ORDER BY id DESC LIMIT ?",
+                              (account, account, limit)).fetchall()
+        return [{"at": _iso(r["at"]), "username": r["username"], "action": r["action"]} for r in rows]
 
     def for_reference(self, reference: str, limit: int = 100) -> list[dict]:
         with self.store.tx() as db:
@@ -26,10 +37,10 @@ class Audit:
 
     def recent(self, limit: int = 200) -> list[dict]:
         with self.store.tx() as db:
-            rows = db.execute("SELECT at, username, action, reference FROM audit ORDER BY id DESC LIMIT ?",
+            rows = db.execute("SELECT at, username, action, reference, account FROM audit ORDER BY id DESC LIMIT ?",
                               (limit,)).fetchall()
         return [{"at": _iso(r["at"]), "username": r["username"], "action": r["action"],
-                 "reference": r["reference"]} for r in rows]
+                 "reference": r["reference"], "account": r["account"]} for r in rows]
 
 
 def _iso(epoch: float) -> str:

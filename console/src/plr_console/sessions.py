@@ -49,9 +49,12 @@ class Sessions:
         id_hash = _digest(session_id)
         with self.store.tx() as db:
             row = db.execute(
-                "SELECT s.*, u.role FROM sessions s JOIN users u ON u.username = s.username WHERE id_hash = ?",
-                (id_hash,)).fetchone()
+                "SELECT s.*, u.role, u.disabled, u.must_change_password FROM sessions s "
+                "JOIN users u ON u.username = s.username WHERE id_hash = ?", (id_hash,)).fetchone()
             if row is None:
+                return None, ""
+            if row["disabled"]:
+                db.execute("DELETE FROM sessions WHERE id_hash = ?", (id_hash,))
                 return None, ""
             if now - row["last_seen"] > self.idle_seconds:
                 db.execute("DELETE FROM sessions WHERE id_hash = ?", (id_hash,))
@@ -60,7 +63,9 @@ class Sessions:
                 db.execute("DELETE FROM sessions WHERE id_hash = ?", (id_hash,))
                 return None, "expired"
             db.execute("UPDATE sessions SET last_seen = ? WHERE id_hash = ?", (now, id_hash))
-        return Session(id_hash, User(row["username"], row["role"]), row["csrf_token"], row["csrf_signed"]), ""
+        # The role and the must-change flag are read at every request: an admin's change applies at once.
+        user = User(row["username"], row["role"], bool(row["must_change_password"]))
+        return Session(id_hash, user, row["csrf_token"], row["csrf_signed"]), ""
 
     def end(self, id_hash: str) -> None:
         with self.store.tx() as db:

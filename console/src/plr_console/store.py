@@ -14,7 +14,10 @@ CREATE TABLE IF NOT EXISTS users (
     role TEXT NOT NULL CHECK (role IN ('viewer', 'caseworker', 'admin')),
     failed_count INTEGER NOT NULL DEFAULT 0,
     locked_until REAL NOT NULL DEFAULT 0,
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    must_change_password INTEGER NOT NULL DEFAULT 0,
+    last_sign_in REAL
 );
 CREATE TABLE IF NOT EXISTS sessions (
     id_hash TEXT PRIMARY KEY,
@@ -29,10 +32,17 @@ CREATE TABLE IF NOT EXISTS audit (
     at REAL NOT NULL,
     username TEXT NOT NULL,
     action TEXT NOT NULL,
-    reference TEXT
+    reference TEXT,
+    account TEXT
 );
 CREATE INDEX IF NOT EXISTS audit_reference ON audit(reference, at);
 """
+# Columns added after the first release: a database made before them gets them on start.
+ADDED_COLUMNS = {
+    "users": (("disabled", "INTEGER NOT NULL DEFAULT 0"), ("must_change_password", "INTEGER NOT NULL DEFAULT 0"),
+              ("last_sign_in", "REAL")),
+    "audit": (("account", "TEXT"),),
+}
 
 
 class Store:
@@ -47,8 +57,17 @@ class Store:
         self._lock = threading.Lock()
         self._conn.execute("PRAGMA foreign_keys = ON")
         self._conn.executescript(SCHEMA)
+        self._add_missing_columns()
+        self._conn.execute("CREATE INDEX IF NOT EXISTS audit_account ON audit(account, at)")
         if str(path) != ":memory:":
             path.chmod(0o600)  # password hashes and session ids: readable by the service only
+
+    def _add_missing_columns(self) -> None:
+        for table, columns in ADDED_COLUMNS.items():
+            present = {row["name"] for row in self._conn.execute(f"PRAGMA table_info({table})")}
+            for name, definition in columns:
+                if name not in present:
+                    self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
 
     @contextmanager
     def tx(self):

@@ -33,6 +33,10 @@ class CsrfRefused(Exception):
     pass
 
 
+class MustChangePassword(Exception):
+    """Signed in with a one-time password: nothing opens until the person chooses their own."""
+
+
 def is_tls(request: Request) -> bool:
     # uvicorn runs with proxy headers from loopback, so a TLS proxy in front makes this "https".
     return request.url.scheme == "https"
@@ -63,6 +67,8 @@ def require(role: str):
 
     def dependency(request: Request) -> User:
         user = current_session(request).user
+        if user.must_change_password:
+            raise MustChangePassword()
         if RANK[user.role] < RANK[role]:
             raise NotAllowed()
         return user

@@ -214,10 +214,47 @@ describe("staff console", { timeout: 900_000 }, () => {
     await screenshot(page, "console-test-run.png");
   });
 
-  it("shows the admin's accounts page and signs out", async () => {
-    await page.goto(`${stack.web_url}/staff/accounts`);
-    assert.match(await page.locator("table").first().innerText(), /locked\.test/);
+  it("lets an admin unlock an account and reset its password; its owner then chooses their own", async () => {
+    await press(menu("Accounts"));
+    await page.getByRole("heading", { name: "Accounts", level: 1 }).waitFor();
+    const list = page.locator("#accounts");
+    assert.match(await list.innerText(), /locked\.test\s+caseworker\s+Locked/);
     await accessible("accounts");
+    await screenshot(page, "console-accounts.png");
+    await press(list.getByRole("link", { name: stack.locked, exact: true }));
+    await page.getByRole("heading", { name: stack.locked, level: 1 }).waitFor();
+    await accessible("account");
+    await press(page.getByRole("button", { name: "Unlock account" }));
+    await page.getByText("The account was unlocked.").waitFor();
+    await press(page.getByRole("button", { name: "Reset password" }));
+    const oneTime = (await page.locator("#one-time-password").innerText()).trim();
+    assert.match(oneTime, /^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/);
+    const history = await page.locator("#views").innerText();
+    assert.match(history, /admin\.test\s+reset the password/);
+    assert.match(history, /admin\.test\s+unlocked the account/);
+    await accessible("password reset");
+    await screenshot(page, "console-account.png");
+    await press(page.getByRole("button", { name: "Sign out" }));
+    // The old password no longer works; the one-time one leads straight to choosing a new one.
+    await signIn(stack.locked, stack.locked_password);
+    await page.getByText("The username or password is not right").first().waitFor();
+    await signIn(stack.locked, oneTime);
+    await page.getByRole("heading", { name: "Choose a new password", level: 1 }).waitFor();
+    assert.equal(await page.getByRole("navigation", { name: "Menu" }).count(), 0);
+    await accessible("choose a new password");
+    await screenshot(page, "console-new-password.png");
+    const chosen = "a synthetic chosen password";
+    await typeInto(page.getByLabel("One-time password"), oneTime);
+    await typeInto(page.getByLabel("New password", { exact: true }), chosen);
+    await typeInto(page.getByLabel("New password again"), chosen);
+    await press(page.getByRole("button", { name: "Change password" }));
+    await page.getByText("Your password was changed.").waitFor();
+    await accessible("password changed");
+    await press(menu("Requests"));
+    await page.getByRole("heading", { name: "Requests", level: 1 }).waitFor();
+  });
+
+  it("signs out", async () => {
     await press(page.getByRole("button", { name: "Sign out" }));
     await page.getByText("You have signed out.").waitFor();
     await page.goto(`${stack.web_url}/staff/requests`);
