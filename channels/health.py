@@ -12,7 +12,8 @@ finding it means the fallback happened: an ALERT at start-up and a failing `trac
 
 A Rasa "input channel" only because that is how Rasa 3.6 lets a project add a route; it takes
 no messages. Wired in credentials.yml as `channels.health.HealthInput`. It says nothing about
-any conversation, so it needs no token; nginx does not expose it.
+any conversation, so it needs no token; nginx does not expose it, and callers outside loopback
+and STAFF_NETWORKS get 403 (channels/internal_routes.py).
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 import speedups
-from channels import request_size
+from channels import internal_routes, request_size
 from stores import health
 
 # Every Rasa server of this project loads this channel (credentials.yml) before it loads the
@@ -95,6 +96,8 @@ class HealthInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = Blueprint("plr_health", __name__)
         request_size.limit(blueprint)
+        # It names internal hosts and sets off checks of every store on each call.
+        internal_routes.guard(blueprint)
 
         @blueprint.listener("after_server_start")
         async def alert_on_fallback(app: Any, _: Any) -> None:

@@ -1,5 +1,8 @@
 """The REST channel (staff tools and tests, loopback only): Rasa 3.6's `RestInput` made strict.
 
+Only loopback and STAFF_NETWORKS may use it, like every internal route of the Rasa server
+(channels/internal_routes.py): others get 403 whatever port or proxy they come through.
+
 Wired in credentials.yml as `channels.rest_channel.PLRRestInput` in place of `rest:`, at the same
 path `/webhooks/rest/webhook` and with the same answer (a JSON list of bot messages). Differences:
 - Bad requests get a 4xx with a message instead of a 500 (the stock channel calls `.get()` on
@@ -29,7 +32,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import abuse, client_address, guard, request_size
+from channels import abuse, client_address, guard, internal_routes, request_size
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +95,8 @@ class PLRRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = Blueprint("plr_rest_webhook", __name__)
         request_size.limit(blueprint)
+        # Any sender, any conversation, no token: answered only to loopback and staff networks.
+        internal_routes.guard(blueprint)
         turn_guard = guard.default_guard()
         limits = abuse.default_limits()
         addresses = client_address.default()

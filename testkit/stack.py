@@ -38,7 +38,11 @@ def project_env() -> Dict[str, str]:
 
 @dataclass
 class StackConfig:
+    # `host`: where the public services listen (the Rasa server, whose internal routes refuse
+    # outsiders by themselves, and the web page); `internal_host`: the backend and the action
+    # server, which have no public part (security review M2).
     host: str = "127.0.0.1"
+    internal_host: str = "127.0.0.1"
     rasa_port: int = 5005
     action_port: int = 5055
     backend_port: int = 8000
@@ -58,7 +62,9 @@ class StackConfig:
             return int(env.get(key) or default)
 
         config = cls(
-            host=env.get("BIND_HOST") or "127.0.0.1",
+            # BIND_HOST is the older name of PUBLIC_BIND_HOST: existing .env files keep working.
+            host=env.get("PUBLIC_BIND_HOST") or env.get("BIND_HOST") or "127.0.0.1",
+            internal_host=env.get("INTERNAL_BIND_HOST") or "127.0.0.1",
             rasa_port=port("RASA_PORT", 5005),
             action_port=port("ACTION_PORT", 5055),
             backend_port=port("BACKEND_PORT", 8000),
@@ -75,11 +81,11 @@ class StackConfig:
 
     @property
     def action_url(self) -> str:
-        return f"http://{self.host}:{self.action_port}"
+        return f"http://{self.internal_host}:{self.action_port}"
 
     @property
     def backend_url(self) -> str:
-        return f"http://{self.host}:{self.backend_port}"
+        return f"http://{self.internal_host}:{self.backend_port}"
 
     @property
     def web_url(self) -> str:
@@ -120,7 +126,11 @@ class Stack:
     def service_env(self, name: str) -> Dict[str, str]:
         """What service `name` is started with: `self.env` less the secrets it does not use
         (testkit/service_env.py). `self.env` keeps them all, for tests and tools."""
-        return env_for(kind_of(name), self.env)
+        env = env_for(kind_of(name), self.env)
+        if kind_of(name) == "backend":
+            # `plr_backend serve` listens on BIND_HOST, which in .env is the public address.
+            env["BIND_HOST"] = self.config.internal_host
+        return env
 
     def _service(self, name: str, argv: List[str]) -> Service:
         service = Service(name, argv, self.config.log_dir / f"{name}.log", env=self.service_env(name),
@@ -133,7 +143,7 @@ class Stack:
 
     def actions_argv(self) -> List[str]:
         return [str(ROOT / ".venv/bin/python"), "-m", "actions.server", "--port", str(self.config.action_port),
-                "--host", self.config.host]
+                "--host", self.config.internal_host]
 
     def rasa_argv(self) -> List[str]:
         """`rasa run` through scripts/rasa_server.py, which takes the API token from
