@@ -14,6 +14,9 @@ import pytest
 
 LIMITS = {
     "TRUSTED_PROXIES": "127.0.0.1/32",
+    # The learners below speak over REST from documentation addresses, through the trusted
+    # loopback proxy; REST is for staff networks only (channels/internal_routes.py).
+    "STAFF_NETWORKS": "192.0.2.0/24,203.0.113.0/24",
     "WEB_SESSIONS_PER_SOCKET_PER_MINUTE": "3",
     "WEB_SESSIONS_PER_SOCKET_BURST": "3",
     "WEB_SESSIONS_PER_ADDRESS_PER_MINUTE": "10",
