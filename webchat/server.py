@@ -9,9 +9,10 @@ show included, is in `page/i18n/<language>.json`.
 
 Usage: python webchat/server.py [--host 127.0.0.1] [--port 8080]
 Settings from the environment (the stack passes .env): WEB_PORT, BIND_HOST, RASA_PORT,
-WEB_SOCKET_URL, HELPDESK_PHONE, HELPDESK_HOURS (HELPDESK_HOURS_CY in Welsh), SUPPORT_EMAIL and
-TRACKER_RETENTION_DAYS (the page's "How this chat uses your details" section quotes the last
-two, as the assistant does).
+WEB_SOCKET_URL, HELPDESK_PHONE, HELPDESK_HOURS (HELPDESK_HOURS_CY in Welsh), SUPPORT_EMAIL,
+TRACKER_RETENTION_DAYS and RETENTION_DAYS (the page's "How this chat uses your details" section
+quotes the last three, as the assistant does: how long the chat keeps a conversation, and how
+long the backend keeps a request after the LRS team closes it).
 """
 from __future__ import annotations
 
@@ -76,6 +77,7 @@ _REVIEWED = reviewed_contacts()
 DEFAULT_PHONE = _REVIEWED.get("helpdesk_phone", "0345 602 2589")
 DEFAULT_SUPPORT_EMAIL = _REVIEWED.get("support_email", "LRS.Support@education.gov.uk")
 DEFAULT_RETENTION_DAYS = _REVIEWED.get("chat_retention_days", "30")
+DEFAULT_REQUEST_RETENTION_DAYS = _REVIEWED.get("request_retention_days", "365")
 
 
 def _setting(env: Dict[str, str], key: str, default: str) -> str:
@@ -123,6 +125,8 @@ class Settings:
         self.console_port = int(env.get("CONSOLE_PORT") or 8070)
         self.support_email = _setting(env, "SUPPORT_EMAIL", DEFAULT_SUPPORT_EMAIL)
         self.chat_retention_days = _setting(env, "TRACKER_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
+        # The backend's setting: a closed request is deleted this many days later.
+        self.request_retention_days = _setting(env, "RETENTION_DAYS", DEFAULT_REQUEST_RETENTION_DAYS)
         # Opening hours in Welsh; without them the Welsh page quotes HELPDESK_HOURS, marked English.
         self.helpdesk_hours_cy = (env.get("HELPDESK_HOURS_CY") or "").strip()
 
@@ -238,6 +242,7 @@ def render_page(settings: Settings, language: str = DEFAULT_LANGUAGE) -> bytes:
         "helpdesk_link": _link(tel_href(settings.helpdesk_phone), settings.helpdesk_phone),
         "email_link": _link(f"mailto:{settings.support_email}", settings.support_email),
         "retention_days": html.escape(settings.chat_retention_days),
+        "request_retention_days": html.escape(settings.request_retention_days),
         "privacy_notice_link": _link(PRIVACY_NOTICE_URL, strings["privacy_notice_link_text"]),
     }
     fragments["hours"] = fill(strings["hours"], {"hours": hours}) if hours else ""

@@ -102,3 +102,21 @@ def test_the_nlg_fills_contacts_under_slots_and_action_values(domain):
     reply = asyncio.new_event_loop().run_until_complete(
         nlg.generate("utter_call", tracker, "rest", reference="x", helpdesk_phone="0800 000 0000"))
     assert reply["text"] == "Call 0800 000 0000, ref x."
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+@pytest.mark.parametrize("channel", ["rest", "socketio", "twilio_voice"])
+def test_the_privacy_answer_quotes_both_retention_settings(domain, language, channel):
+    """How long the chat keeps a conversation (TRACKER_RETENTION_DAYS) and how long the backend
+    keeps a request after the LRS team closes it (RETENTION_DAYS): changing either setting
+    changes the answer, in English and in Welsh, on screen and on the phone."""
+    slots = {"language": language}
+    default = ContactDetailsNLG(domain=domain, environ={}).generate_from_slots(
+        "utter_faq/chat_privacy", slots, channel)["text"]
+    deployed = ContactDetailsNLG(domain=domain, environ=OVERRIDES).generate_from_slots(
+        "utter_faq/chat_privacy", slots, channel)["text"]
+    day = "diwrnod" if language == "cy" else "days"
+    for key, setting in (("chat_retention_days", "TRACKER_RETENTION_DAYS"), ("request_retention_days", "RETENTION_DAYS")):
+        reviewed = contacts.reviewed()[key].value
+        assert f"{reviewed} {day}" in default, (key, default)
+        assert f"{OVERRIDES[setting]} {day}" in deployed and not shows(reviewed, deployed), (key, deployed)

@@ -3,6 +3,8 @@ topic has a readable title; hedged facts stay hedged; hours never appear in text
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from typing import Dict, List, Set, Tuple
 
 import pytest
 
@@ -105,12 +107,45 @@ def test_every_fact_names_sources_that_exist_and_a_confidence():
 
 
 def test_answers_built_on_low_confidence_facts_are_hedged():
+    """Every variation of such an answer, on screen and on the phone, carries a hedge."""
     data = facts()
     weak = {key for key, entry in data["facts"].items() if entry["confidence"] == "L"}
-    texts = {v.response[len("utter_faq/"):]: v.text.lower() for v in faq_variations()}
-    for topic, keys in data["topics"].items():
-        if weak & set(keys):
-            assert any(hedge in texts[topic] for hedge in HEDGES), topic
+    texts: Dict[Tuple[str, str], List[str]] = defaultdict(list)
+    for v in faq_variations():
+        texts[(v.response[len("utter_faq/"):], v.channel or "text")].append(v.text.lower())
+    hedged_topics = {topic for topic, keys in data["topics"].items() if weak & set(keys)}
+    assert hedged_topics, "no answer rests on an L fact: the check below would do nothing"
+    unhedged = [(topic, channel, n) for (topic, channel), options in texts.items() if topic in hedged_topics
+                for n, text in enumerate(options) if not any(hedge in text for hedge in HEDGES)]
+    assert unhedged == []
+    for topic in hedged_topics:  # every such answer has a text and a phone version to check
+        assert {(topic, "text"), (topic, "twilio_voice")} <= set(texts), topic
+
+
+def _figures(text: str) -> Set[int]:
+    return {int(n) for n in re.findall(r"\b\d+\b", text)}
+
+
+def test_the_limits_the_form_names_match_the_facts_and_the_checks():
+    """"35 characters", "younger than 13" and "older than 120" in utter_invalid_* are the figures
+    of identity.name_length and policy.age_limits, and the ones plr_common enforces."""
+    from plr_common import dates, names
+
+    data = facts()
+    name_length = _figures(data["facts"]["identity.name_length"]["statement"])
+    age_limits = _figures(data["policy"]["age_limits"]["statement"])
+    assert names.MAX_LENGTH in name_length
+    assert {dates.MIN_AGE, dates.MAX_AGE} <= age_limits
+    expected = {"utter_invalid_name_too_long": {names.MAX_LENGTH},
+                "utter_invalid_age_under_13": {dates.MIN_AGE},
+                "utter_invalid_age_over_120": {dates.MAX_AGE}}
+    seen = defaultdict(int)
+    for v in variations():
+        if v.response in expected:
+            seen[v.response] += 1
+            figures = _figures(v.text)
+            assert figures == expected[v.response], (v.response, v.channel, figures)
+    assert set(seen) == set(expected) and all(count >= 2 for count in seen.values()), dict(seen)
 
 
 def test_nothing_from_the_never_say_list_appears():
@@ -167,3 +202,12 @@ def test_plain_english_sentences_are_short():
     for v in faq_variations():
         for sentence in re.split(r"(?<=[.!?])\s+", v.text):
             assert words(sentence) <= 30, (v.response, sentence)
+
+
+def test_complaint_times_count_the_25_days_from_the_check_in_every_variation():
+    """S8: most complaints are closed within 25 working days of the LRS confirming the problem
+    with the complainant, not of the acknowledgement (docs/facts.yml complaints.lrs_times)."""
+    options = [v for v in faq_variations() if v.response == "utter_faq/complaint_times"]
+    assert {v.channel for v in options} == {None, "twilio_voice"}
+    for v in options:
+        assert "checks the problem with you" in v.text and "25 working days of that check" in v.text, v.channel

@@ -11,6 +11,7 @@ import re
 import pytest
 from rasa.shared.core.domain import Domain
 
+from content import welsh
 from content.nlg import ContactDetailsNLG
 from tests.unit.domain_files import DOMAIN_DIR
 
@@ -79,6 +80,29 @@ def test_opt_out_answers_follow_the_newer_guidance(nlg, channel):
     what = said(nlg, "utter_faq/opt_out_what", channel)
     assert "no longer offered" in how and "as standard" not in how
     assert what.startswith("If the LRS puts a 'not shared' flag")
+
+
+def test_every_opt_out_answer_says_the_lrs_team_decides():
+    """Every variation, on screen and on the phone, in English and in Welsh, and not only the one
+    the NLG happens to pick: an offer to start a request says the LRS team decides
+    (docs/facts.yml optout.flag and optout.how)."""
+    english = Domain.load(str(DOMAIN_DIR)).responses
+    welsh_variations = welsh.welsh_responses()
+    checked = []
+    for name in ("utter_faq/opt_out_what", "utter_faq/opt_out_how"):
+        for variation in english[name]:
+            checked.append((name, variation.get("channel") or "text", "en"))
+            assert re.search(r"\bLRS team\b.*\bdecide", variation["text"]), checked[-1]
+            if name == "utter_faq/opt_out_how":
+                assert "no longer offered" in variation["text"] and "as standard" not in variation["text"]
+        for variation in welsh_variations[name]:
+            checked.append((name, variation.get("channel") or "text", "cy"))
+            assert "penderfynu" in variation["text"], checked[-1]
+            if name == "utter_faq/opt_out_how":
+                assert "ddim ar gael bellach" in variation["text"], checked[-1]
+    assert {(name, channel) for name, channel, _ in checked} >= {
+        (name, channel) for name in ("utter_faq/opt_out_what", "utter_faq/opt_out_how")
+        for channel in ("text", "twilio_voice")}
 
 
 def test_the_phone_greeting_gives_one_sentence_of_privacy_information(nlg):

@@ -1,6 +1,7 @@
 """The web chat's page server (webchat/server.py), run as a real process on a free port."""
 from __future__ import annotations
 
+import html
 import http.client
 import json
 import re
@@ -120,14 +121,17 @@ def _chat_privacy_answer(values: dict) -> str:
 
 def test_the_page_says_what_the_assistant_says_about_this_chat_with_the_configured_figures():
     server = _page_module()
-    env = {"TRACKER_RETENTION_DAYS": "7", "SUPPORT_EMAIL": "help@lrs.example.org", "HELPDESK_PHONE": "0345 000 0000"}
+    env = {"TRACKER_RETENTION_DAYS": "7", "RETENTION_DAYS": "90", "SUPPORT_EMAIL": "help@lrs.example.org",
+           "HELPDESK_PHONE": "0345 000 0000"}
     page = server.render_page(server.Settings(env)).decode()
-    section = _section_text(page, "chat-privacy")
-    answer = _chat_privacy_answer({"chat_retention_days": "7", "support_email": "help@lrs.example.org",
+    section = html.unescape(_section_text(page, "chat-privacy"))
+    answer = _chat_privacy_answer({"chat_retention_days": "7", "request_retention_days": "90",
+                                   "support_email": "help@lrs.example.org",
                                    "helpdesk_phone": "0345 000 0000"})
     missing = [s for s in re.split(r"(?<=[.!?])\s+", answer) if s not in section]
     assert missing == [], f"the page's section leaves out: {missing}"
     assert "7 days after your last message" in section and "{{" not in page
+    assert "keeps a request for 90 days after closing it" in section
     assert 'href="mailto:help@lrs.example.org"' in page
 
 
@@ -151,6 +155,19 @@ def test_the_pages_defaults_are_the_reviewed_contact_values():
     assert settings.helpdesk_phone == reviewed["helpdesk_phone"].value
     assert settings.support_email == reviewed["support_email"].value
     assert settings.chat_retention_days == reviewed["chat_retention_days"].value
+    assert settings.request_retention_days == reviewed["request_retention_days"].value
+    page = server.render_page(settings).decode()
+    assert f'keeps a request for {reviewed["request_retention_days"].value} days' in page
+
+
+def test_the_page_quotes_the_backends_retention_setting_in_both_languages():
+    server = _page_module()
+    for days in ("90", "400"):
+        settings = server.Settings({"RETENTION_DAYS": days})
+        english = _section_text(server.render_page(settings, "en").decode(), "chat-privacy")
+        welsh = _section_text(server.render_page(settings, "cy").decode(), "chat-privacy")
+        assert f"keeps a request for {days} days after closing it" in english
+        assert f"yn cadw cais am {days} diwrnod ar ôl ei gau" in welsh
 
 
 # --- the page in English and Welsh (issue 22) -----------------------------------------------------
@@ -222,10 +239,12 @@ def test_the_scripts_strings_are_inline_data_in_the_pages_language_and_cannot_en
 
 def test_the_welsh_privacy_section_quotes_the_same_settings_and_links():
     server = _page_module()
-    env = {"TRACKER_RETENTION_DAYS": "7", "SUPPORT_EMAIL": "help@lrs.example.org", "HELPDESK_PHONE": "0345 000 0000"}
+    env = {"TRACKER_RETENTION_DAYS": "7", "RETENTION_DAYS": "90", "SUPPORT_EMAIL": "help@lrs.example.org",
+           "HELPDESK_PHONE": "0345 000 0000"}
     page = server.render_page(server.Settings(env), "cy").decode()
     section = _section_text(page, "chat-privacy")
-    assert "hyd at 7 diwrnod ar ôl eich neges olaf" in section.replace("&#x27;", "'")
+    assert "7 diwrnod ar ôl eich neges olaf" in section.replace("&#x27;", "'")
+    assert "cadw cais am 90 diwrnod ar ôl ei gau" in section.replace("&#x27;", "'")
     assert 'href="mailto:help@lrs.example.org"' in page and 'href="tel:03450000000"' in page
     notice = "https://www.gov.uk/government/publications/lrs-privacy-notices"
     assert f'href="{notice}">hysbysiad preifatrwydd yr LRS</a>' in page
@@ -234,8 +253,6 @@ def test_the_welsh_privacy_section_quotes_the_same_settings_and_links():
 
 
 def test_the_welsh_page_says_what_the_assistant_says_in_welsh_about_this_chat():
-    import html
-
     import yaml
 
     from content.readability import plain_text
@@ -245,10 +262,12 @@ def test_the_welsh_page_says_what_the_assistant_says_in_welsh_about_this_chat():
         pytest.skip("no Welsh responses yet (content/cy/faq.yml)")
     responses = yaml.safe_load(welsh_faq.read_text(encoding="utf-8"))["responses"]
     text = next(v["text"] for v in responses["utter_faq/chat_privacy"] if not v.get("channel"))
-    answer = plain_text(text, {"chat_retention_days": "7", "support_email": "help@lrs.example.org",
+    answer = plain_text(text, {"chat_retention_days": "7", "request_retention_days": "90",
+                               "support_email": "help@lrs.example.org",
                                "helpdesk_phone": "0345 000 0000"})
     server = _page_module()
-    env = {"TRACKER_RETENTION_DAYS": "7", "SUPPORT_EMAIL": "help@lrs.example.org", "HELPDESK_PHONE": "0345 000 0000"}
+    env = {"TRACKER_RETENTION_DAYS": "7", "RETENTION_DAYS": "90", "SUPPORT_EMAIL": "help@lrs.example.org",
+           "HELPDESK_PHONE": "0345 000 0000"}
     section = html.unescape(_section_text(server.render_page(server.Settings(env), "cy").decode(), "chat-privacy"))
     missing = [s for s in re.split(r"(?<=[.!?])\s+", answer) if s not in section]
     assert missing == [], f"the Welsh page's section leaves out: {missing}"
