@@ -17,7 +17,7 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Union
+from typing import Any, Dict, Optional, Tuple, Union
 from urllib.parse import quote
 
 import aiohttp
@@ -139,7 +139,8 @@ class BackendClient:
             reraise=False,
         )
 
-    async def _call(self, method: str, path: str, *, headers: Dict[str, str], **kwargs) -> tuple:
+    async def _call(self, method: str, path: str, *, headers: Dict[str, str],
+                    **kwargs: Any) -> Tuple[int, Any, bool]:
         """One HTTP exchange -> (status, parsed JSON body, whether it was JSON); raises _Retryable
         when worth retrying. Redirects are not followed: a 3xx means a wrong URL, not an answer."""
         url = f"{self.settings.backend_url}{path}"
@@ -162,7 +163,7 @@ class BackendClient:
             body, is_json = {}, False
         return status, body, is_json
 
-    async def _with_retries(self, method: str, path: str, **kwargs):
+    async def _with_retries(self, method: str, path: str, **kwargs: Any) -> Union[Tuple[int, Any, bool], Unavailable]:
         try:
             async for attempt in self._retrying():
                 with attempt:
@@ -170,6 +171,7 @@ class BackendClient:
         except RetryError as exc:
             last = exc.last_attempt.exception()
             return Unavailable(reason=getattr(last, "reason", type(last).__name__))
+        raise AssertionError("tenacity ends its attempts with a result or a RetryError")
 
     def _auth(self) -> Dict[str, str]:
         return {"Authorization": f"Bearer {self.settings.actions_api_key}"}

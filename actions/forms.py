@@ -11,7 +11,7 @@ from abc import abstractmethod
 from datetime import date, datetime
 from typing import Any, Dict, List, Optional
 
-from plr_common import check_date_of_birth, check_email, check_name, check_postcode, check_uln, welsh
+from plr_common import Checked, check_date_of_birth, check_email, check_name, check_postcode, check_uln, welsh
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -64,7 +64,7 @@ def today_in_uk() -> date:
     return datetime.now(ZoneInfo("Europe/London")).date()
 
 
-def read_date_of_birth(text: str):
+def read_date_of_birth(text: str) -> Checked:
     """The whole answer first ('born on 12 March 2001'), then the first date inside it."""
     today = today_in_uk()
     checked = check_date_of_birth(strip_answer_prefix(text), today)
@@ -135,7 +135,7 @@ def _after_yes(value: str) -> str:
     return re.sub(r"^\s*(?:yes|yeah|yep|yup)\b[\s,.:;!-]*(?:it was|it's|it is)?\s*", "", value, flags=re.I)
 
 
-def _introduced_name(text: str, entities: List[Dict[str, Any]]) -> Dict[str, str]:
+def _introduced_name(text: str, entities: List[Dict[str, Any]]) -> Dict[str, Optional[str]]:
     """A name the learner introduced ("I'm Sam Hughes"), kept only when it reads as a name:
     spaCy saw a person there, or every word was typed with a capital. A message that opens a
     request is not an answer to "What is your first name?", so "I'm really keen to opt out"
@@ -188,7 +188,7 @@ class _CountingValidator(FormValidationAction):
     def _latest_intent(self, tracker: Tracker) -> str:
         return (tracker.latest_message.get("intent") or {}).get("name") or ""
 
-    def _fail(self, slot: str, code: str, dispatcher: CollectingDispatcher, tracker: Tracker,
+    def _fail(self, slot: str, code: Optional[str], dispatcher: CollectingDispatcher, tracker: Tracker,
               extra: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         counts = dict(tracker.get_slot("failed_attempts") or {})
         counts[slot] = counts.get(slot, 0) + 1
@@ -287,38 +287,45 @@ class ValidateSharingRequestForm(_CountingValidator):
             return self._ok("given_name", values, tracker)
         return self._fail("given_name", checked.error, dispatcher, tracker)
 
-    def _validate_family(self, slot: str, value: Any, dispatcher, tracker) -> Dict[str, Any]:
+    def _validate_family(self, slot: str, value: Any, dispatcher: CollectingDispatcher,
+                         tracker: Tracker) -> Dict[str, Any]:
         checked = check_name(strip_answer_prefix(str(value or "")))
         if checked.ok:
             return self._ok(slot, {slot: checked.value}, tracker)
         return self._fail(slot, checked.error, dispatcher, tracker)
 
-    def validate_family_name(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
+    def validate_family_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> Dict[str, Any]:
         return self._validate_family("family_name", value, dispatcher, tracker)
 
-    def validate_previous_family_name(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
+    def validate_previous_family_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: DomainDict) -> Dict[str, Any]:
         if yes_no(value) is False:  # "actually no": there is no previous name after all
             return {"previous_family_name": None, "has_previous_name": False}
         return self._validate_family("previous_family_name", value, dispatcher, tracker)
 
     # --- date of birth and postcode ---------------------------------------------------------
-    def validate_date_of_birth(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
+    def validate_date_of_birth(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> Dict[str, Any]:
         checked = read_date_of_birth(str(value or ""))
         if checked.ok:
             return self._ok("date_of_birth", {"date_of_birth": checked.value}, tracker)
         return self._fail("date_of_birth", checked.error, dispatcher, tracker)
 
-    def validate_postcode(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
+    def validate_postcode(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                          domain: DomainDict) -> Dict[str, Any]:
         text = str(value or "")
         checked = check_postcode(strip_answer_prefix(text))
-        if not checked.ok and find_postcode(text):
-            checked = check_postcode(find_postcode(text))
+        found = find_postcode(text)
+        if not checked.ok and found:
+            checked = check_postcode(found)
         if checked.ok:
             return self._ok("postcode", {"postcode": checked.value}, tracker)
         return self._fail("postcode", checked.error, dispatcher, tracker)
 
     # --- previous name, ULN, email -----------------------------------------------------
-    def validate_has_previous_name(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
+    def validate_has_previous_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> Dict[str, Any]:
         if isinstance(value, bool):
             if tracker.get_slot("requested_slot") != "has_previous_name":
                 # Re-validated when the form comes back for a correction: the answer stands.
@@ -327,7 +334,7 @@ class ValidateSharingRequestForm(_CountingValidator):
             value = tracker.latest_message.get("text") or value
         answer = yes_no(value)
         if answer is not None:
-            values = {"has_previous_name": answer}
+            values: Dict[str, Any] = {"has_previous_name": answer}
             rest = _after_yes(str(value)) if answer and isinstance(value, str) else ""
             if rest and check_name(strip_answer_prefix(rest)).ok:  # "yes, it was Brown"
                 values["previous_family_name"] = check_name(strip_answer_prefix(rest)).value
@@ -340,10 +347,11 @@ class ValidateSharingRequestForm(_CountingValidator):
                             tracker)
         return self._fail("has_previous_name", "yes_no", dispatcher, tracker)
 
-    def validate_knows_uln(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
+    def validate_knows_uln(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: DomainDict) -> Dict[str, Any]:
         answer = False if dont_know(value) else yes_no(value)
         if answer is not None:
-            values = {"knows_uln": answer}
+            values: Dict[str, Any] = {"knows_uln": answer}
             if not answer:
                 values["uln"] = None
             return self._ok("knows_uln", values, tracker)
@@ -354,7 +362,8 @@ class ValidateSharingRequestForm(_CountingValidator):
             return self._fail("uln", checked.error, dispatcher, tracker, extra={"knows_uln": True})
         return self._fail("knows_uln", "yes_no", dispatcher, tracker)
 
-    def validate_uln(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
+    def validate_uln(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                     domain: DomainDict) -> Dict[str, Any]:
         if yes_no(value) is False or dont_know(value):  # "I don't know it after all"
             return self._ok("uln", {"uln": None, "knows_uln": False}, tracker)
         checked = check_uln(strip_answer_prefix(str(value or "")))
@@ -362,13 +371,15 @@ class ValidateSharingRequestForm(_CountingValidator):
             return self._ok("uln", {"uln": checked.value}, tracker)
         return self._fail("uln", checked.error, dispatcher, tracker)
 
-    def validate_contact_email(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
+    def validate_contact_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> Dict[str, Any]:
         if value == "none" or yes_no(value) is False:
             return self._ok("contact_email", {"contact_email": "none"}, tracker)
         text = str(value or "")
         checked = check_email(strip_answer_prefix(text))
-        if not checked.ok and find_email(text):
-            checked = check_email(find_email(text))
+        found = find_email(text)
+        if not checked.ok and found:
+            checked = check_email(found)
         if checked.ok:
             return self._ok("contact_email", {"contact_email": checked.value}, tracker)
         return self._fail("contact_email", checked.error, dispatcher, tracker)
@@ -378,7 +389,8 @@ class ValidateStatusForm(_CountingValidator):
     def name(self) -> str:
         return "validate_status_form"
 
-    def extract_status_reference(self, dispatcher, tracker, domain) -> Dict[str, Any]:
+    def extract_status_reference(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> Dict[str, Any]:
         """A reference is unmistakable: take it whatever intent the NLU saw ("PLR" looks like
         an FAQ word), and also from the message that starts the check."""
         if tracker.get_slot("status_reference"):
@@ -386,14 +398,16 @@ class ValidateStatusForm(_CountingValidator):
         match = _REFERENCE.search(tracker.latest_message.get("text") or "")
         return {"status_reference": match.group(0)} if match else {}
 
-    def validate_status_reference(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
+    def validate_status_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> Dict[str, Any]:
         match = _REFERENCE.search(str(value or ""))
         if match:
             reference = f"PLR-{match.group(1)}-{match.group(2)}".upper()
             return self._ok("status_reference", {"status_reference": reference}, tracker)
         return self._fail("status_reference", "reference_format", dispatcher, tracker)
 
-    def validate_status_date_of_birth(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
+    def validate_status_date_of_birth(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: DomainDict) -> Dict[str, Any]:
         checked = read_date_of_birth(str(value or ""))
         if checked.ok:
             return self._ok("status_date_of_birth", {"status_date_of_birth": checked.value}, tracker)

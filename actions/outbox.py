@@ -35,9 +35,12 @@ import time
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+if TYPE_CHECKING:  # for annotations only: the functions below import it when they run
+    from actions.backend_client import BackendClient
 
 logger = logging.getLogger(__name__)
 
@@ -196,7 +199,7 @@ class Outbox:
             ).fetchone()[0]
         return None if oldest is None else (time.time() if now is None else now) - oldest
 
-    def _update(self, key: str, **fields) -> None:
+    def _update(self, key: str, **fields: Any) -> None:
         assignments = ", ".join(f"{name} = ?" for name in fields)
         with closing(self._connect()) as conn:
             conn.execute(
@@ -253,7 +256,7 @@ def _alert(outbox: Outbox, cause: str) -> None:
     logger.error("ALERT outbox: %d requests pending, backend refused with %s", outbox.count("pending"), cause)
 
 
-async def deliver_pending(outbox: Outbox, client, now: Optional[float] = None) -> int:
+async def deliver_pending(outbox: Outbox, client: BackendClient, now: Optional[float] = None) -> int:
     """Send what is due, oldest first; stop at the first sign the backend cannot take it yet.
 
     Returns how many requests the backend stored in this round.
@@ -288,7 +291,7 @@ async def deliver_pending(outbox: Outbox, client, now: Optional[float] = None) -
     return delivered
 
 
-async def forward_dead_letters(outbox: Outbox, client, now: Optional[float] = None) -> int:
+async def forward_dead_letters(outbox: Outbox, client: BackendClient, now: Optional[float] = None) -> int:
     """Hand refused requests to the backend's undeliverable list, where staff see them."""
     from actions.backend_client import Forwarded, Refused
 
@@ -316,7 +319,7 @@ class OutboxWorker:
     _lock = threading.Lock()
     _thread: Optional[threading.Thread] = None
 
-    def __init__(self, outbox: Outbox, client_factory, interval: float) -> None:
+    def __init__(self, outbox: Outbox, client_factory: Callable[[], BackendClient], interval: float) -> None:
         self.outbox = outbox
         self.client_factory = client_factory
         self.interval = interval

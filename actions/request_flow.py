@@ -51,7 +51,7 @@ class ActionStartRequest(Action):
         return "action_start_request"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         request_type = REQUEST_TYPES.get(intent)
         if request_type is None:  # "yes" to an offer in the previous answer
             payloads = _last_bot_payloads(tracker)
@@ -77,7 +77,7 @@ class ActionReviewRequest(Action):
     def name(self) -> str:
         return "action_review_request"
 
-    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         slots = tracker.current_slot_values()
         language = language_of(tracker)
         name = f"{slots.get('given_name') or ''} {slots.get('family_name') or ''}".strip()
@@ -98,7 +98,7 @@ class ActionAskWhatToCorrect(Action):
     def name(self) -> str:
         return "action_ask_what_to_correct"
 
-    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_ask_what_to_correct")
         return [SlotSet("awaiting_confirmation", True)]
 
@@ -167,7 +167,7 @@ class ActionPrepareCorrection(Action):
         field = field_from_message(tracker)
         return field is not None and corrected_value(field, tracker.latest_message.get("text") or "") is not None
 
-    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent in ("inform", "nlu_fallback") and not self._corrects_the_read_back(intent, tracker):
             # Not understood, or a bare detail that no question asked for: the two-stage
@@ -214,7 +214,7 @@ class ActionCancelRequest(Action):
     def name(self) -> str:
         return "action_cancel_request"
 
-    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if _previous_action(tracker) == "action_start_request":
             response = "utter_request_not_started"  # "no" to the consent question
         elif tracker.active_loop_name or tracker.get_slot("request_type") or any(

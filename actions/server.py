@@ -14,9 +14,11 @@ import argparse
 import hmac
 import logging
 import os
+from typing import Optional
 
 from sanic import Sanic, response
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
 logger = logging.getLogger("actions.server")
 OPEN_PATHS = {"/health", "/health/outbox"}
@@ -29,7 +31,7 @@ def build_app(package: str = "actions", token: str = "") -> Sanic:
     app = create_app(package, cors_origins=[])
 
     @app.on_request
-    async def require_token(request: Request):
+    async def require_token(request: Request) -> Optional[HTTPResponse]:
         if request.path in OPEN_PATHS:
             return None
         given = request.headers.get(TOKEN_HEADER, "")
@@ -37,14 +39,14 @@ def build_app(package: str = "actions", token: str = "") -> Sanic:
             return response.json({"error": "unauthorised"}, status=401)
         return None
 
-    async def no_tracker_in_errors(request: Request, exception: Exception):
+    async def no_tracker_in_errors(request: Request, exception: Exception) -> HTTPResponse:
         # The action's name is safe to log; the request (a tracker) is not.
         action = (request.json or {}).get("next_action") if request.content_type == "application/json" else None
         logger.error("action failed: %s (%s)", action, type(exception).__name__)
         return response.json({"error": "the action failed"}, status=500)
 
     @app.get("/health/outbox")
-    async def outbox_health(request: Request):
+    async def outbox_health(request: Request) -> HTTPResponse:
         """How many requests wait in the outbox: counts only, no request's contents, so that a
         monitor (or `make run`'s status line) sees a backend outage building up."""
         from actions.submit import outbox

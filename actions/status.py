@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import List
 
-from rasa_sdk import Action
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, Refused, StatusFound, StatusLocked, StatusNotFound
 from actions.personal import clear_status_check
@@ -19,7 +21,7 @@ MAX_CHECKS_PER_CONVERSATION = 3
 COUNTER_SLOT = "status_checks"
 
 
-def checks_so_far(tracker) -> int:
+def checks_so_far(tracker: Tracker) -> int:
     value = tracker.get_slot(COUNTER_SLOT)
     try:
         return max(0, int(value or 0))
@@ -31,7 +33,7 @@ class ActionCheckStatus(Action):
     def name(self) -> str:
         return "action_check_status"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         reference = tracker.get_slot("status_reference")
         date_of_birth = tracker.get_slot("status_date_of_birth")
         if not reference or not date_of_birth:

@@ -54,7 +54,7 @@ class ClientAddress:
     def from_env(cls) -> ClientAddress:
         return cls(parse_networks(os.environ.get("TRUSTED_PROXIES")))
 
-    def is_trusted(self, address) -> bool:
+    def is_trusted(self, address: Union[ipaddress.IPv4Address, ipaddress.IPv6Address]) -> bool:
         return any(address in network for network in self.trusted)
 
     def of(self, peer: Optional[str], forwarded_for: Optional[str]) -> str:

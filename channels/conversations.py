@@ -76,7 +76,7 @@ def parse_limit(raw: Optional[str]) -> Optional[int]:
 def summary(sender_id: str, events: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     if not events:
         return None
-    times = [e.get("timestamp") for e in events if isinstance(e.get("timestamp"), (int, float))]
+    times = [t for t in (e.get("timestamp") for e in events) if isinstance(t, (int, float))]
     return {
         "id": sender_id,
         "latest_event_time": max(times) if times else None,

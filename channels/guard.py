@@ -23,15 +23,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, List, Optional
+from typing import Any, Awaitable, Callable, List, Optional, Tuple
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.lock_store import LockError
 
 from channels import abuse
-from channels.ratelimit import ConversationLimiter
+from channels.ratelimit import ConversationLimiter, Permit
 from content import contacts
 from stores import turn
 from stores.tracker_store import TrackerStoreUnavailable
@@ -133,7 +133,8 @@ class TurnGuard:
         self.limits = limits or abuse.AbuseLimits.from_env()
         turn.watch_rasa_errors()
 
-    def _admit(self, sender: str, address: Optional[str]):
+    def _admit(self, sender: str,
+               address: Optional[str]) -> Tuple[Optional[Permit], Optional[abuse.Ticket], Optional[Outcome]]:
         """(conversation permit, queue ticket, refusal): the per-conversation limit first, so a
         flood on one conversation does not use up its address's allowance; then the address's
         message allowance and the queue caps (the address's own only when it is known)."""
@@ -160,6 +161,7 @@ class TurnGuard:
         permit, ticket, refusal = self._admit(message.sender_id or "", address)
         if refusal is not None:
             return refusal
+        assert permit is not None and ticket is not None  # _admit gives both when it does not refuse
         try:
             # A turn that calls nothing outside the process (an FAQ answer) runs to its end
             # without yielding, so without this the next request would reach the queue count
@@ -172,6 +174,7 @@ class TurnGuard:
             ticket.leave()
             raise
         replies = _Replies()
+        replies_token: Optional[Token[Optional[_Replies]]]
         replies_token = _replies.set(replies)
         try:
             with turn.open_turn() as current:

@@ -13,11 +13,13 @@ Rasa's HTTP API too, whose routes the project uses only with small bodies; raise
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 
 from sanic import Blueprint, Sanic, response
 from sanic.exceptions import PayloadTooLarge
+from sanic.request import Request
 from sanic.response import HTTPResponse
 
 logger = logging.getLogger(__name__)
@@ -43,7 +45,7 @@ def apply(app: Sanic) -> None:
         # The channels' own answer ({"error": ...}) rather than Sanic's bare description.
         message = f"the request body is larger than {limit_bytes // 1024} KB"
 
-        def too_large(request, exception) -> HTTPResponse:
+        def too_large(request: Request, exception: Exception) -> HTTPResponse:
             return response.json({"error": message}, status=413)
 
         app.error_handler.add(PayloadTooLarge, too_large)
@@ -53,7 +55,7 @@ def apply(app: Sanic) -> None:
 def limit(blueprint: Blueprint) -> None:
     """Register the limit on a channel's blueprint (any number of channels may; it is set once)."""
 
-    async def set_limit(app: Sanic, _loop) -> None:
+    async def set_limit(app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
         apply(app)
 
     blueprint.listener("before_server_start")(set_limit)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def _num_digits(value: Any) -> Optional[int]:
     return number if 1 <= number <= MAX_DIGITS else None
 
 
-def _choice(allowed: Tuple[str, ...]):
+def _choice(allowed: Tuple[str, ...]) -> Callable[[Any], Optional[str]]:
     def read(value: Any) -> Optional[str]:
         text = str(value).strip()
         return text if text in allowed else None

@@ -68,7 +68,7 @@ def read_caller_input(
         return CallerInput("repeat")
     if directive and directive.keys:
         choice = _spoken_choice(text)
-        if choice in directive.keys:
+        if choice is not None and choice in directive.keys:
             return CallerInput("message", directive.keys[choice])
     return CallerInput("message", normalise_answer(text, directive.expect if directive else None))
 

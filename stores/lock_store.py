@@ -61,7 +61,7 @@ class GuardedRedisLockStore(RedisLockStore):
 
         health.register(self.component, f"redis ({kwargs.get('host')}:{kwargs.get('port')})", check)
 
-    def _guard(self, operation: str, call, *args):
+    def _guard(self, operation: str, call: Callable[..., Result], *args: Any) -> Result:
         try:
             result = call(*args)
         except Exception as exc:

@@ -19,7 +19,7 @@ turn: only what is written.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from actions.personal import REQUEST_DETAIL_SLOTS, STATUS_DETAIL_SLOTS
 
@@ -109,7 +109,7 @@ def _turns(events: Sequence[Dict[str, Any]]) -> Iterable[Tuple[int, int]]:
     return zip(bounds[:-1], bounds[1:])
 
 
-def _mentions(values: Set[str]):
+def _mentions(values: Set[str]) -> Callable[[str], bool]:
     """A test for whether a text contains one of `values` as whole words."""
     if not values:
         return lambda text: False
@@ -169,7 +169,8 @@ def redact(events: Sequence[Dict[str, Any]]) -> Tuple[List[Dict[str, Any]], Set[
     return out, changed
 
 
-def _user_is_personal(user: Dict[str, Any], asked: Optional[str], fills_details: bool, mentions_a_detail) -> bool:
+def _user_is_personal(user: Dict[str, Any], asked: Optional[str], fills_details: bool,
+                      mentions_a_detail: Callable[[str], bool]) -> bool:
     text = user.get("text") or ""
     if not text or text == USER_PLACEHOLDER or text.startswith("/"):
         return False  # nothing typed, already removed, or a button's payload

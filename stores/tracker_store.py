@@ -19,7 +19,7 @@ import asyncio
 import json
 import logging
 import time
-from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, Iterable, Optional, TypeVar
 
 import ujson
 from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
@@ -29,6 +29,10 @@ from rasa.shared.exceptions import RasaException
 
 from speedups import turn_order
 from stores import health, history, redaction, retention, turn
+
+if TYPE_CHECKING:
+    from rasa.core.brokers.broker import EventBroker
+    from rasa.shared.core.domain import Domain
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -124,7 +128,8 @@ class GuardedInMemoryTrackerStore(_Guarded, UjsonInMemoryTrackerStore):
     by the sweep and at once when it is asked for.
     """
 
-    def __init__(self, domain=None, event_broker=None, max_events: Any = history.MAX_EVENTS,
+    def __init__(self, domain: Optional[Domain] = None, event_broker: Optional[EventBroker] = None,
+                 max_events: Any = history.MAX_EVENTS,
                  keep_turns: Any = history.KEEP_TURNS,
                  retention_settings: Optional[retention.RetentionSettings] = None, **kwargs: Any) -> None:
         super().__init__(domain, event_broker, **kwargs)
@@ -198,7 +203,7 @@ class GuardedSQLTrackerStore(_Guarded, RedactingSQLTrackerStore):
     in seconds instead of holding it. SQLAlchemy here is synchronous, as in Rasa's own store.
     """
 
-    def __init__(self, domain=None, connect_timeout: Any = 3, statement_timeout_ms: Any = 5000,
+    def __init__(self, domain: Optional[Domain] = None, connect_timeout: Any = 3, statement_timeout_ms: Any = 5000,
                  query: Optional[Dict[str, Any]] = None, port: Any = None,
                  retention_settings: Optional[retention.RetentionSettings] = None, **kwargs: Any) -> None:
         query = dict(query or {})

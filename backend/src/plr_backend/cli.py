@@ -23,6 +23,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TextIO
 
 from . import logs, register, retention
 from .crypto import Vault
@@ -30,6 +31,7 @@ from .db import Database
 from .migrate import SchemaOutOfDate, require_current, upgrade
 from .models import LANGUAGES, STATUSES
 from .references import normalise_reference
+from .schemas import UndeliverableRecord
 from .settings import ConfigError, Settings, load_settings
 from .store import Conflict, NotFound, RequestStore
 
@@ -172,7 +174,7 @@ def cmd_set_status(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _export_target(path: str):
+def _export_target(path: str) -> contextlib.AbstractContextManager[TextIO]:
     if path == "-":
         return contextlib.nullcontext(sys.stdout)
     # Personal data: readable by its owner only, from the first byte.
@@ -231,7 +233,7 @@ def cmd_dead_letters(settings: Settings, args: argparse.Namespace) -> int:
     """Requests the learner was told were saved but this backend refused: staff must follow them up."""
     store = _store(settings)
     cursor: str | None = None
-    items = []
+    items: list[UndeliverableRecord] = []
     while len(items) < args.limit:
         page, cursor = store.list_undeliverable(limit=min(200, args.limit - len(items)), cursor=cursor)
         items.extend(page)

@@ -11,7 +11,8 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from typing import cast
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -47,7 +48,8 @@ async def send_json(send: Send, status: int, body: dict, headers: list | None = 
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope.get("headers", []):  # type: ignore[union-attr]
+    # The ASGI spec: an iterable of [name, value] byte-string pairs.
+    for key, value in cast("Iterable[tuple[bytes, bytes]]", scope.get("headers", [])):
         if key == name:
             return value
     return None

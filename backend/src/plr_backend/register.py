@@ -180,14 +180,15 @@ def read_csv(path: Path, today: date) -> list[RegisterRow]:
             if bad:
                 problems.append(f"line {line}: " + ", ".join(bad))
                 continue
+            values = {field: result.value for field, result in checks.items() if result.value is not None}
             rows.append(
                 RegisterRow(
-                    uln=checks["uln"].value,
-                    given_name=checks["given_name"].value,
-                    family_name=checks["family_name"].value,
-                    previous_family_name=checks["previous_family_name"].value if previous_raw else None,
-                    date_of_birth=checks["date_of_birth"].value,
-                    postcode=checks["postcode"].value,
+                    uln=values["uln"],
+                    given_name=values["given_name"],
+                    family_name=values["family_name"],
+                    previous_family_name=values.get("previous_family_name"),
+                    date_of_birth=values["date_of_birth"],
+                    postcode=values["postcode"],
                 )
             )
     if problems:

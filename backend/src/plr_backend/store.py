@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import builtins
 import hmac
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import CursorResult, Select, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from .crypto import Vault
 from .db import Database
@@ -188,7 +190,7 @@ class RequestStore:
                 continue
         raise RuntimeError("could not record a status check after repeated conflicts")
 
-    def _check_status(self, session, reference: str, expected: str, now: datetime) -> StatusCheck:
+    def _check_status(self, session: Session, reference: str, expected: str, now: datetime) -> StatusCheck:
         lock = session.get(StatusCheckLock, reference, with_for_update=True)
         if lock is not None and lock.locked_until is not None and lock.locked_until > now:
             return StatusCheck("locked", retry_after=max(1, math.ceil((lock.locked_until - now).total_seconds())))
@@ -234,7 +236,7 @@ class RequestStore:
             **{name: personal.get(name) for name in PERSONAL_FIELDS},
         )
 
-    def _history(self, session, reference: str) -> list[AuditEntry]:
+    def _history(self, session: Session, reference: str) -> list[AuditEntry]:
         events = session.scalars(select(AuditEvent).where(AuditEvent.reference == reference).order_by(AuditEvent.id))
         return [
             AuditEntry(
@@ -248,7 +250,7 @@ class RequestStore:
             for e in events
         ]
 
-    def _detail(self, session, row: LearnerRequest) -> RequestDetail:
+    def _detail(self, session: Session, row: LearnerRequest) -> RequestDetail:
         return RequestDetail(**self._record(row).model_dump(), history=self._history(session, row.reference))
 
     def get(self, reference: str) -> RequestDetail:
@@ -318,7 +320,7 @@ class RequestStore:
 
     # --- retention ----------------------------------------------------------------------
 
-    def _expired(self, days: int, now: datetime):
+    def _expired(self, days: int, now: datetime) -> Select[LearnerRequest]:
         return (
             select(LearnerRequest)
             .where(
@@ -330,7 +332,7 @@ class RequestStore:
 
     def apply_retention(
         self, days: int, now: datetime | None = None, actor: str = "retention", dry_run: bool = False
-    ) -> list[str]:
+    ) -> builtins.list[str]:
         """Delete completed/rejected requests last changed more than `days` ago; audit each deletion.
 
         Staff notes on the deleted requests are blanked too: they may quote the learner, and a
@@ -376,14 +378,18 @@ class RequestStore:
         """Forget lock rows that no longer lock anything (they hold only a reference, but still)."""
         now = now or utcnow()
         with self.db.writing() as session:
-            result = session.execute(
-                delete(StatusCheckLock).where(
-                    or_(
-                        StatusCheckLock.locked_until < now,
-                        (StatusCheckLock.locked_until.is_(None))
-                        & (StatusCheckLock.first_failure_at < now - FAILURE_WINDOW),
+            # A DELETE's result is a CursorResult (with rowcount); SQLAlchemy types execute() more loosely.
+            result = cast(
+                "CursorResult[Any]",
+                session.execute(
+                    delete(StatusCheckLock).where(
+                        or_(
+                            StatusCheckLock.locked_until < now,
+                            (StatusCheckLock.locked_until.is_(None))
+                            & (StatusCheckLock.first_failure_at < now - FAILURE_WINDOW),
+                        )
                     )
-                )
+                ),
             )
             return result.rowcount or 0
 
@@ -391,7 +397,10 @@ class RequestStore:
         """Dead letters follow the same retention as closed requests, counted from their arrival."""
         cutoff = (now or utcnow()) - timedelta(days=days)
         with self.db.writing() as session:
-            result = session.execute(delete(UndeliverableRequest).where(UndeliverableRequest.received_at < cutoff))
+            result = cast(
+                "CursorResult[Any]",
+                session.execute(delete(UndeliverableRequest).where(UndeliverableRequest.received_at < cutoff)),
+            )
             return result.rowcount or 0
 
     def retention_report(self, days: int, open_max_days: int, now: datetime | None = None) -> RetentionReport:
@@ -444,7 +453,7 @@ class RequestStore:
 
     def list_undeliverable(
         self, limit: int = 50, cursor: str | None = None
-    ) -> tuple[list[UndeliverableRecord], str | None]:
+    ) -> tuple[builtins.list[UndeliverableRecord], str | None]:
         query = select(UndeliverableRequest).order_by(UndeliverableRequest.id).limit(limit + 1)
         if cursor:
             query = query.where(UndeliverableRequest.id > decode_cursor(cursor))
@@ -464,7 +473,7 @@ class RequestStore:
         ]
         return items, (encode_cursor(rows[-1].id) if more and rows else None)
 
-    def audit_trail(self, reference: str) -> list[AuditEntry]:
+    def audit_trail(self, reference: str) -> builtins.list[AuditEntry]:
         """Kept after a request is deleted, so it also answers for references that no longer exist."""
         with self.db.reading() as session:
             return self._history(session, reference)

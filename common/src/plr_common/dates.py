@@ -124,7 +124,7 @@ def _parse_words(toks: List[str]) -> Optional[Parsed]:
         day, year = _day(after[:split]), _year(after[split:])
         if day and day <= 31 and year:
             readings.add((day, month, *year))
-    return readings.pop() if len(readings) == 1 else None  # type: ignore[return-value]
+    return readings.pop() if len(readings) == 1 else None
 
 
 def _day(toks: List[str]) -> Optional[int]:

@@ -155,4 +155,4 @@ def _only_valid_reading(parts: List[Alternatives]) -> Optional[str]:
         return None
     valid = {canonical("".join(choice)) for choice in product(*parts)}
     valid.discard(None)
-    return valid.pop() if len(valid) == 1 else None  # type: ignore[return-value]
+    return valid.pop() if len(valid) == 1 else None
