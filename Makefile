@@ -38,8 +38,9 @@ validate: setup
 test: setup setup-system train
 	@scripts/test.sh
 
+# ruff, and mypy over actions/ channels/ stores/ common/ and backend/src
 lint: setup
-	@$(VENV)/bin/ruff check actions channels nlu_components speedups stores webchat tests testkit scripts spacy_model console
+	@scripts/lint.sh
 
 eval: setup train
 	@scripts/eval.sh

@@ -19,7 +19,7 @@ step() {  # step NAME COMMAND...
   results+=("$(printf '%-28s %s (%ss)' "$name" "$([ $rc -eq 0 ] && echo ok || echo "FAILED rc=$rc")" $(( $(date +%s) - start )))")
 }
 
-step "lint" .venv/bin/ruff check actions channels nlu_components speedups stores webchat tests testkit scripts spacy_model console
+step "lint" scripts/lint.sh
 step "rasa data validate" .venv/bin/python scripts/validate_data.py
 [ -d common/tests ] && step "common validators" .venv/bin/python -m pytest -q common/tests
 step "backend" make -s -C backend test
