@@ -24,11 +24,12 @@ middleware runs; an unknown path is a 404 whoever asks.
 """
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import os
 import time
-from typing import Callable, Iterable, List, Optional
+from typing import Callable, Iterable, List, Optional, Union
 
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
@@ -83,7 +84,7 @@ def parse_staff_networks(value: Optional[str]) -> List[Network]:
     return networks
 
 
-def _address(text: str):
+def _address(text: str) -> Optional[Union[ipaddress.IPv4Address, ipaddress.IPv6Address]]:
     try:
         return ipaddress.ip_address(text)
     except ValueError:
@@ -164,7 +165,7 @@ def install(app: Sanic, routes: Optional[InternalRoutes] = None) -> InternalRout
 def guard(blueprint: Blueprint) -> None:
     """Install the check from a channel's blueprint (any number of channels may; once per app)."""
 
-    async def install_check(app: Sanic, _loop) -> None:
+    async def install_check(app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
         install(app)
 
     blueprint.listener("before_server_start")(install_check)

@@ -116,7 +116,8 @@ def test_the_privacy_answer_quotes_both_retention_settings(domain, language, cha
     deployed = ContactDetailsNLG(domain=domain, environ=OVERRIDES).generate_from_slots(
         "utter_faq/chat_privacy", slots, channel)["text"]
     day = "diwrnod" if language == "cy" else "days"
-    for key, setting in (("chat_retention_days", "TRACKER_RETENTION_DAYS"), ("request_retention_days", "RETENTION_DAYS")):
+    settings = (("chat_retention_days", "TRACKER_RETENTION_DAYS"), ("request_retention_days", "RETENTION_DAYS"))
+    for key, setting in settings:
         reviewed = contacts.reviewed()[key].value
         assert f"{reviewed} {day}" in default, (key, default)
         assert f"{OVERRIDES[setting]} {day}" in deployed and not shows(reviewed, deployed), (key, deployed)

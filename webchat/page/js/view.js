@@ -20,9 +20,12 @@ function inLanguage(node, lang) {
   return node;
 }
 
-function link(text, href, t) {
+// Web pages open in a new tab (the conversation stays); mailto: and tel: hand over to the
+// learner's mail or phone app, so they get no new tab and no hint saying so.
+function link(text, href, t, kind = "web") {
   const a = el("a", "govuk-link", text);
   a.href = href;
+  if (kind !== "web") return a;
   a.target = "_blank";
   a.rel = "noopener noreferrer";
   const hint = el("span", "govuk-visually-hidden", t("opens_in_new_tab"));
@@ -34,7 +37,8 @@ function link(text, href, t) {
 function paragraph(text, lang, t) {
   const p = inLanguage(el("p", "plr-msg__text"), lang);
   for (const piece of segments(text)) {
-    p.append(piece.type === "link" ? link(piece.text, piece.href, t) : document.createTextNode(piece.text));
+    p.append(piece.type === "link" ? link(piece.text, piece.href, t, piece.kind)
+      : document.createTextNode(piece.text));
   }
   return p;
 }
