@@ -68,7 +68,8 @@ def main() -> None:
     load_dotenv(os.environ.get("PLR_ENV_FILE", PROJECT_ROOT / ".env"), override=False)
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
-    parser.add_argument("--host", default=os.environ.get("BIND_HOST", "127.0.0.1"))
+    # The action server is internal: only the Rasa servers call it (docs/deploy.md).
+    parser.add_argument("--host", default=os.environ.get("INTERNAL_BIND_HOST") or "127.0.0.1")
     args = parser.parse_args()
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")

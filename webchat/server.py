@@ -8,7 +8,7 @@ remembers the choice for the next visit or reload. Every string of the page, tho
 show included, is in `page/i18n/<language>.json`.
 
 Usage: python webchat/server.py [--host 127.0.0.1] [--port 8080]
-Settings from the environment (the stack passes .env): WEB_PORT, BIND_HOST, RASA_PORT,
+Settings from the environment (the stack passes .env): WEB_PORT, PUBLIC_BIND_HOST, RASA_PORT,
 WEB_SOCKET_URL, HELPDESK_PHONE, HELPDESK_HOURS (HELPDESK_HOURS_CY in Welsh), SUPPORT_EMAIL,
 TRACKER_RETENTION_DAYS and RETENTION_DAYS (the page's "How this chat uses your details" section
 quotes the last three, as the assistant does: how long the chat keeps a conversation, and how
@@ -418,7 +418,7 @@ def missing_files() -> list:
 def main(argv: list | None = None) -> int:
     env = dict(os.environ)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default=env.get("BIND_HOST") or "127.0.0.1")
+    parser.add_argument("--host", default=env.get("PUBLIC_BIND_HOST") or env.get("BIND_HOST") or "127.0.0.1")
     parser.add_argument("--port", type=int, default=int(env.get("WEB_PORT") or 8080))
     args = parser.parse_args(argv)
     missing = missing_files()

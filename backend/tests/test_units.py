@@ -110,6 +110,12 @@ def test_settings_defaults_and_repr_hides_secrets():
     assert "a" * 20 not in repr(settings) and "h" * 20 not in repr(settings)
 
 
+def test_the_backend_listens_on_the_internal_address_not_the_public_one():
+    # An .env from before the split has BIND_HOST=0.0.0.0 for the page: the backend stays private.
+    assert load_settings(dict(GOOD_ENV, BIND_HOST="0.0.0.0", INTERNAL_BIND_HOST="127.0.0.1")).bind_host == "127.0.0.1"
+    assert load_settings(dict(GOOD_ENV, BIND_HOST="127.0.0.2")).bind_host == "127.0.0.2"
+
+
 @pytest.mark.parametrize(
     "raw,expected",
     [

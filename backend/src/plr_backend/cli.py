@@ -285,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the HTTP API (uvicorn)")
-    serve.add_argument("--host", help="default: BIND_HOST")
+    serve.add_argument("--host", help="default: INTERNAL_BIND_HOST, else BIND_HOST")
     serve.add_argument("--port", type=int, help="default: BACKEND_PORT")
     serve.set_defaults(handler=cmd_serve)
 

@@ -154,7 +154,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         )
 
     return Settings(
-        bind_host=(merged.get("BIND_HOST") or "127.0.0.1").strip(),
+        # BIND_HOST is the older name: before the split it was also the public address.
+        bind_host=(merged.get("INTERNAL_BIND_HOST") or merged.get("BIND_HOST") or "127.0.0.1").strip(),
         port=port,
         database_url=database_url,
         actions_api_key=actions_key,

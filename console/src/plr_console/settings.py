@@ -56,16 +56,17 @@ class Settings:
             problems.append("CONSOLE_SECRET is shorter than 16 characters")
         if problems:
             raise SettingsError("; ".join(problems))
-        host = env.get("BIND_HOST") or "127.0.0.1"
-        backend = env.get("BACKEND_URL") or f"http://{host}:{env.get('BACKEND_PORT') or 8000}"
-        rasa = env.get("RASA_URL") or f"http://{host}:{env.get('RASA_PORT') or 5005}"
+        internal = env.get("INTERNAL_BIND_HOST") or "127.0.0.1"
+        public = env.get("PUBLIC_BIND_HOST") or env.get("BIND_HOST") or "127.0.0.1"
+        backend = env.get("BACKEND_URL") or f"http://{internal}:{env.get('BACKEND_PORT') or 8000}"
+        rasa = env.get("RASA_URL") or f"http://{public}:{env.get('RASA_PORT') or 5005}"
         return cls(
             staff_api_key=env["STAFF_API_KEY"],
             rasa_api_token=env["RASA_API_TOKEN"],
             secret=env["CONSOLE_SECRET"],
             backend_url=backend.rstrip("/"),
             rasa_url=rasa.rstrip("/"),
-            host=host,
+            host=internal,
             port=int(env.get("CONSOLE_PORT") or 8070),
             database=Path(env.get("CONSOLE_DB") or ROOT / "var" / "console.db"),
             admin_user=(env.get("STAFF_ADMIN_USER") or "").strip(),
