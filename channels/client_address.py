@@ -12,11 +12,20 @@ from __future__ import annotations
 import functools
 import ipaddress
 import os
-from typing import Iterable, List, Optional, Union
+from typing import Any, Iterable, List, Optional, Union
 
 Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 DEFAULT_TRUSTED = "127.0.0.0/8,::1"
 UNKNOWN = "unknown"
+
+
+def forwarded_for(headers: Any) -> Optional[str]:
+    """Every `X-Forwarded-For` line of a Sanic request's headers, joined in order.
+
+    A proxy may add its own header line instead of extending the client's: reading only the
+    first line (what `headers.get` gives) would let the client's own, forgeable line decide."""
+    values = headers.getall("x-forwarded-for", [])
+    return ",".join(values) if values else None
 
 
 def parse_networks(value: Optional[str]) -> List[Network]:

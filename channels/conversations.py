@@ -37,7 +37,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import request_size
+from channels import internal_routes, request_size
 from channels.health import running_tracker_store
 
 logger = logging.getLogger("plr.conversations")
@@ -157,6 +157,8 @@ class RecentConversationsInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = Blueprint("plr_conversations", __name__)
         request_size.limit(blueprint)
+        # Staff networks only, whichever other channels are configured.
+        internal_routes.guard(blueprint)
 
         @blueprint.route("/recent", methods=["GET"])
         async def recent(request: Request) -> HTTPResponse:

@@ -126,10 +126,7 @@ class InternalRoutes:
 
 
 def forwarded_for(request: Request) -> Optional[str]:
-    # A proxy may add its own header line instead of extending the client's: read them all, in
-    # order, or the first (the client's own, forgeable) line would decide.
-    values = request.headers.getall("x-forwarded-for", [])
-    return ",".join(values) if values else None
+    return client_address.forwarded_for(request.headers)
 
 
 def install(app: Sanic, routes: Optional[InternalRoutes] = None) -> InternalRoutes:

@@ -112,7 +112,7 @@ class PLRRestInput(RestInput):
             except BadRequest as bad:
                 return _error(bad.status, str(bad))
             sender = data["sender"]
-            address = addresses.of(request.ip, request.headers.get("x-forwarded-for"))
+            address = addresses.of(request.ip, client_address.forwarded_for(request.headers))
             if sender not in limits.rest_seen:
                 key = abuse.address_key(address)
                 if not limits.rest_senders_per_address.take(key):

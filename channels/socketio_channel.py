@@ -238,7 +238,9 @@ class PLRSocketIOInput(InputChannel):
             # python-engineio's Sanic driver puts a fixed 127.0.0.1 in REMOTE_ADDR: the peer is
             # Sanic's request.ip.
             request = environ.get("sanic.request")
-            address = addresses.of(getattr(request, "ip", None), environ.get("HTTP_X_FORWARDED_FOR"))
+            forwarded = (client_address.forwarded_for(request.headers) if request is not None
+                         else environ.get("HTTP_X_FORWARDED_FOR"))
+            address = addresses.of(getattr(request, "ip", None), forwarded)
             await sio.save_session(sid, {"address": address}, namespace=namespace)
             if not self.jwt_key:
                 return True

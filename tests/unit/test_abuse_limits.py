@@ -151,3 +151,16 @@ def test_replay_keys():
 def test_bad_limit_settings_stop_the_server():
     with pytest.raises(ValueError, match="MESSAGES_PER_ADDRESS_PER_MINUTE"):
         limits(MESSAGES_PER_ADDRESS_PER_MINUTE="lots")
+
+
+def test_every_forwarded_for_line_counts_not_only_the_clients_own():
+    from sanic.compat import Header
+
+    from channels import client_address
+
+    # The client forges a first line; the trusted proxy adds its own line with the real address.
+    headers = Header([("X-Forwarded-For", "127.0.0.1"), ("X-Forwarded-For", "203.0.113.5")])
+    forwarded = client_address.forwarded_for(headers)
+    assert forwarded == "127.0.0.1,203.0.113.5"
+    assert client_address.ClientAddress(client_address.parse_networks(None)).of("127.0.0.1", forwarded) == "203.0.113.5"
+    assert client_address.forwarded_for(Header()) is None
