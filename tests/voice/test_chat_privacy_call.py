@@ -17,7 +17,9 @@ def test_a_caller_asking_about_privacy_hears_what_this_call_keeps(stack, said):
     reply = call.say(said)
     listens(reply)
     days = stack.env.get("TRACKER_RETENTION_DAYS") or "30"
-    assert f"kept for up to {days} days after the call" in reply.text, reply.text
-    assert "helpdesk staff" in reply.text.lower() and "deleted" in reply.text, reply.text
+    request_days = stack.env.get("RETENTION_DAYS") or "365"
+    assert f"kept for {days} days after the call" in reply.text, reply.text
+    assert f"a request for {request_days} days after it closes" in reply.text, reply.text
+    assert "staff can see it" in reply.text and "deleted" in reply.text, reply.text
     assert "{" not in reply.text and "chat" not in reply.text.lower(), "a caller hears about the call, not a chat"
     call.hang_up()
