@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import re
 import sys
 import time
@@ -206,9 +205,9 @@ def run_all(runner: Runner, cases: List[Case], jobs: int) -> List[Outcome]:
 
 
 def env_value(key: str) -> Optional[str]:
-    from testkit.stack import read_env_file  # noqa: E402 (repo root is on sys.path via stafftools.stackctl)
+    from testkit.stack import project_env  # noqa: E402 (repo root is on sys.path via stafftools.stackctl)
 
-    return os.environ.get(key) or read_env_file(ROOT / ".env").get(key) or None
+    return project_env().get(key) or None
 
 
 def main() -> int:

@@ -24,19 +24,17 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import stafftools.stackctl  # noqa: E402, F401 (puts the repo root on sys.path)
 from stafftools.rasa_http import HttpError, RasaClient  # noqa: E402
 from stafftools.redact import Redactor, redact_story  # noqa: E402
-from stafftools.stackctl import ROOT  # noqa: E402 (puts the repo root on sys.path)
 
 from actions.personal import PERSONAL_SLOTS  # noqa: E402
-from testkit.stack import read_env_file  # noqa: E402
+from testkit.stack import project_env  # noqa: E402
 
 
 def settings() -> dict:
-    import os
-
-    env = {**read_env_file(ROOT / ".env"), **os.environ}
-    url = env.get("RASA_URL") or f"http://{env.get('BIND_HOST') or '127.0.0.1'}:{env.get('RASA_PORT') or 5005}"
+    env = project_env()
+    url = env.get("RASA_URL") or f"http://{env.get('PUBLIC_BIND_HOST') or env.get('BIND_HOST') or '127.0.0.1'}:{env.get('RASA_PORT') or 5005}"
     return {"url": url, "token": env.get("RASA_API_TOKEN")}
 
 

@@ -15,7 +15,6 @@ var/scaled/ (cleared at each start; PostgreSQL and Redis keep nothing between ru
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import signal
 import sys
@@ -25,11 +24,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from testkit.scaled import EdgeLimits, ScaledConfig, ScaledStack  # noqa: E402
-from testkit.stack import ROOT, read_env_file  # noqa: E402
+from testkit.stack import ROOT, project_env  # noqa: E402
 
 
 def main() -> int:
-    env = {**read_env_file(ROOT / ".env"), **os.environ}
+    env = project_env()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--public-port", type=int, default=int(env.get("SCALED_PUBLIC_PORT") or 8090))
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "current.tar.gz")

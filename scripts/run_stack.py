@@ -10,14 +10,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from testkit.stack import ROOT, Stack, StackConfig, read_env_file  # noqa: E402
+from testkit.stack import Stack, StackConfig, project_env  # noqa: E402
 
 
 def main() -> int:
     # Files the services create (var/backend.db, var/outbox.sqlite3, logs) are private to
     # this user; every child process inherits the mask.
     os.umask(0o077)
-    env = {**read_env_file(ROOT / ".env"), **os.environ}
+    env = project_env()
     stack = Stack(StackConfig.from_env(env, with_console=True))
     stopping = False
 

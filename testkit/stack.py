@@ -17,17 +17,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def read_env_file(path: Path) -> Dict[str, str]:
-    """KEY=VALUE lines of a .env file (comments and blank lines skipped)."""
-    values: Dict[str, str] = {}
+    """A .env file's values, read by python-dotenv as every service reads it (keys without a
+    value are left out, as unset)."""
+    from dotenv import dotenv_values
+
     if not path.exists():
-        return values
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, value = line.split("=", 1)
-        values[key.strip()] = value.strip().strip('"').strip("'")
-    return values
+        return {}
+    return {key: value for key, value in dotenv_values(path).items() if value is not None}
 
 
 def project_env() -> Dict[str, str]:

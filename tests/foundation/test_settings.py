@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from actions import settings as settings_module
+from testkit.stack import read_env_file
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = ["BACKEND_URL", "ACTIONS_API_KEY", "OUTBOX_ENCRYPTION_KEY", "HELPDESK_HOURS", "HELPDESK_PHONE", "OUTBOX_PATH",
@@ -72,8 +73,7 @@ def _make_env(root: Path):
 
 
 def _parse(path: Path) -> dict:
-    lines = [line for line in path.read_text().splitlines() if "=" in line and not line.startswith("#")]
-    return dict(line.split("=", 1) for line in lines)
+    return read_env_file(path)
 
 
 def test_setup_creates_env_with_fresh_secrets_and_keeps_it(tmp_path):

@@ -54,10 +54,6 @@ def facts() -> dict:
 
 
 def env_example_values() -> Dict[str, str]:
-    values: Dict[str, str] = {}
-    for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            key, value = line.split("=", 1)
-            values[key.strip()] = value.strip()
-    return values
+    from testkit.stack import read_env_file
+
+    return read_env_file(ENV_EXAMPLE)
