@@ -34,7 +34,8 @@ from testkit.stack import project_env  # noqa: E402
 
 def settings() -> dict:
     env = project_env()
-    url = env.get("RASA_URL") or f"http://{env.get('PUBLIC_BIND_HOST') or env.get('BIND_HOST') or '127.0.0.1'}:{env.get('RASA_PORT') or 5005}"
+    host = env.get("PUBLIC_BIND_HOST") or env.get("BIND_HOST") or "127.0.0.1"
+    url = env.get("RASA_URL") or f"http://{host}:{env.get('RASA_PORT') or 5005}"
     return {"url": url, "token": env.get("RASA_API_TOKEN")}
 
 
