@@ -29,7 +29,7 @@ def say(stack, sender, text):
 def test_full_opt_out_with_several_values_and_one_correction(stack):
     sender = new_sender("e2e")
     reply, replies = say(stack, sender, "I want to opt out")
-    assert "LRS team" in reply and "review" in reply
+    assert "LRS team" in reply and "decides what it can do" in reply
     assert "Yes, start" in buttons(replies)
 
     reply, _ = say(stack, sender, "yes")
