@@ -8,16 +8,22 @@ from conftest import ADMIN, ADMIN_PASSWORD, csrf_of, post_form, sign_in
 
 PAGES = ["/staff/", "/staff/requests", "/staff/requests/PLR-2345-6789", "/staff/try", "/staff/tests",
          "/staff/conversations", "/staff/accounts", "/staff/export.csv", "/staff/dead-letters",
-         "/staff/conversations/x/case.yml", "/staff/reports/nlu.md", "/staff/tests/runs/1900000000-abcdef"]
+         "/staff/conversations/x/case.yml", "/staff/reports/nlu.md", "/staff/tests/runs/1900000000-abcdef",
+         "/staff/report-files/plots/bench-latency.png", "/staff/report-files/x.png", "/staff/conversations/x",
+         "/staff/change-password"]
 
 
-def test_nothing_is_reachable_without_signing_in(client):
+def test_nothing_is_reachable_without_signing_in(app, client):
+    # A plot that is there, so a redirect cannot be mistaken for "no such file".
+    plot = app.state.settings.reports_dir / "plots" / "bench-latency.png"
+    plot.parent.mkdir(parents=True)
+    plot.write_bytes(b"\x89PNG synthetic")
     for page in PAGES:
         response = client.get(page)
         assert response.status_code == 303, page
         assert response.headers["location"].startswith("/staff/sign-in"), page
-    for action in ("/staff/try", "/staff/tests/run", "/staff/accounts", "/staff/requests/PLR-2345-6789/status",
-                   "/staff/sign-out"):
+    for action in ("/staff/try", "/staff/try/new", "/staff/tests/run", "/staff/accounts",
+                   "/staff/requests/PLR-2345-6789/status", "/staff/change-password", "/staff/sign-out"):
         response = client.post(action, data={})
         assert response.status_code == 303 and "/staff/sign-in" in response.headers["location"], action
 
@@ -98,6 +104,27 @@ def test_forms_without_the_csrf_token_are_refused(client):
                                                 "csrf_token": "forged"}).status_code == 403
     assert client.post("/staff/sign-out", data={}).status_code == 403
     assert client.get("/staff/").status_code == 200
+
+
+def test_the_other_forms_need_the_csrf_token_too(app, client):
+    """The chat, a new chat, a test run, a status change and a password change: refused without
+    the page's token or with a forged one, before anything is sent or changed."""
+    sign_in(client)
+    new_password = "a new synthetic password 5678"
+    forms = {"/staff/try": {"message": "hello", "conversation": ""}, "/staff/try/new": {},
+             "/staff/tests/run": {"filter": ""},
+             "/staff/requests/PLR-2345-6789/status": {"status": "completed", "note": "synthetic note"},
+             "/staff/change-password": {"current-password": ADMIN_PASSWORD, "new-password": new_password,
+                                        "confirm-password": new_password}}
+    for action, data in forms.items():
+        for token in ({}, {"csrf_token": "forged"}, {"csrf_token": ""}):
+            refused = client.post(action, data={**data, **token})
+            assert refused.status_code == 403, (action, token)
+            assert "This form has expired" in refused.text, (action, token)
+    assert app.state.runner.recent() == []
+    client.post("/staff/sign-out", data={"csrf_token": csrf_of(client.get("/staff/"))})
+    assert sign_in(client).status_code == 303  # the old password still signs in
+    assert sign_in(client, ADMIN, new_password).status_code == 401
 
 
 def test_csrf_token_of_another_session_is_refused(app, client):

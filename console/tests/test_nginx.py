@@ -4,12 +4,14 @@ in front of a real console process. Sign-in through the proxy, the cookie flags,
 token in any page; then the same template with TLS at nginx, where the cookies must be Secure."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -54,8 +56,13 @@ def _with_tls(run_dir: Path, config: Path, public_port: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def console_port(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("console-behind-nginx")
+def console_workdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("console-behind-nginx")
+
+
+@pytest.fixture(scope="module")
+def console_port(console_workdir):
+    workdir = console_workdir
     port = free_port()
     env = {"PLR_ENV_FILE": os.devnull, **KEYS, "STAFF_ADMIN_USER": ADMIN, "STAFF_ADMIN_PASSWORD": ADMIN_PASSWORD,
            "CONSOLE_DB": str(workdir / "console.db"), "CONSOLE_RUNS_DIR": str(workdir / "runs"),
@@ -140,8 +147,11 @@ def test_staff_is_routed_to_the_console_and_sign_in_works(behind_nginx):
         assert home.status_code == 200 and f"Signed in as <strong>{ADMIN}</strong>" in home.text
         assert "default-src 'none'" in home.headers["content-security-policy"]
         assert client.get("/staff/accounts").status_code == 200
-    access = (run_dir / "nginx-access.log").read_text()
-    assert '"GET /staff/accounts" 200' in access
+    # nginx writes the access line after it has sent the answer: on a busy machine, a moment later.
+    deadline = time.monotonic() + 10
+    while '"GET /staff/accounts" 200' not in (access := (run_dir / "nginx-access.log").read_text()):
+        assert time.monotonic() < deadline, access
+        time.sleep(0.1)
     assert ADMIN_PASSWORD not in access
 
 
@@ -153,15 +163,33 @@ def test_a_client_cannot_claim_https_through_nginx(behind_nginx):
         assert "secure" not in _session_cookie(_sign_in(client))
 
 
-def test_no_key_or_token_reaches_any_page(behind_nginx):
+def test_no_key_or_token_reaches_any_page(behind_nginx, console_workdir):
     url, _ = behind_nginx
+    # A finished run with a failed conversation, stored as the console's runner stores one.
+    run = console_workdir / "runs" / "1900000000-0c0ffe"
+    run.mkdir(parents=True, exist_ok=True)
+    (run / "meta.json").write_text(json.dumps({"state": "finished", "user": ADMIN, "filter": "", "exit_code": 1}))
+    (run / "report.json").write_text(json.dumps({
+        "summary": {"passed": 0, "failed": 1, "skipped": 0, "total": 1, "broken": 0, "seconds": 1.0},
+        "broken_files": [], "cases": [{"file": "90_synthetic.yml", "name": "Synthetic", "status": "failed",
+                                       "failed_step": "step 3 (user: hello)", "failure": "expected utter_greet",
+                                       "sender": "conv-90-12345678", "turns": [
+                                           {"user": "hello", "intent": "greet", "responses": ["utter_goodbye"],
+                                            "replies": [{"text": "Bye", "buttons": []}],
+                                            "failures": ["expected utter_greet"]}]}]}))
+    (run / "output.txt").write_text("1 failed\n")
     with httpx.Client(base_url=url, follow_redirects=False, timeout=30) as client:
         seen = [client.get("/staff/sign-in")]
         _sign_in(client)
-        for page in PAGES:
+        # The admin's own try, whose tracker the console asks Rasa for (here nothing answers, so
+        # the page carries the console's error message, which must not carry the token either).
+        extra = [f"/staff/try?c=console-{ADMIN}-0badcafe", "/staff/tests/runs/1900000000-0c0ffe"]
+        for page in PAGES + extra:
             response = client.get(page)
             assert response.status_code in (200, 502), (page, response.status_code)
             seen.append(response)
+        assert "conv-90-12345678" in seen[-1].text and "learner&gt; hello" in seen[-1].text
+        assert f"console-{ADMIN}-0badcafe" in seen[-2].text
         for response in seen:
             everything = response.text + repr(dict(response.headers))
             for name, value in KEYS.items():

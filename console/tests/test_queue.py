@@ -136,6 +136,21 @@ def test_filters_and_search(console, backend):
     assert "No request has this reference" in missing.text
 
 
+def test_the_status_filter_shows_only_that_status(console, backend):
+    app, client = console
+    fresh = backend.submit({**LEARNERS[0], "family_name": "Synthfilter"})
+    sign_in(client, "case.test")
+    page = f"/staff/requests/{fresh}"
+    assert post_form(client, page, f"{page}/status", {"status": "completed", "note": ""}).status_code == 303
+    tag = re.compile(r'<strong class="govuk-tag govuk-tag--[a-z]+">([a-z ]+)</strong>')
+    for status, shown in (("completed", "completed"), ("received", "received")):
+        listed = client.get("/staff/requests", params={"status": status}).text
+        tags = tag.findall(listed)
+        assert tags and set(tags) == {shown}, (status, tags)
+        assert (fresh in listed) == (status == "completed"), status
+        assert f'<option value="{status}" selected>' in listed
+
+
 def test_viewer_sees_no_personal_details_and_leaves_no_view_audit(console, backend):
     app, client = console
     sign_in(client, "viewer.test")
@@ -208,11 +223,22 @@ def test_csv_export_for_admins(console, backend):
     lines = response.text.splitlines()
     assert lines[0].startswith("reference,type,status")
     assert all(any(ref in line for line in lines) for ref in backend.references)
-    assert any(e["action"].startswith("exported") for e in app.state.audit.recent())
     rows = {row["reference"]: row for row in csv.DictReader(io.StringIO(response.text))}
     assert [rows[ref]["language"] for ref in backend.references] == ["en", "en", "en", "cy"]
+    audit = app.state.audit.recent()
+    summary = next(e for e in audit if "requests as CSV" in e["action"])
+    assert summary["action"] == f"exported {len(rows)} requests as CSV (filter: none)"
+    exported = {e["reference"] for e in audit if e["action"] == "exported personal details as CSV"}
+    assert set(backend.references) <= exported
     welsh_only = client.get("/staff/export.csv", params={"language": "cy"}).text
     assert [row["reference"] for row in csv.DictReader(io.StringIO(welsh_only))] == [backend.references[WELSH]]
+    latest = app.state.audit.recent(2)
+    assert latest[1]["action"] == "exported 1 requests as CSV (filter: language cy)"
+    assert latest[0]["action"] == "exported personal details as CSV"
+    assert latest[0]["reference"] == backend.references[WELSH]
+    # The request's own page lists the export among its views.
+    page = client.get(f"/staff/requests/{backend.references[WELSH]}").text
+    assert "exported personal details as CSV" in page
 
 
 def test_dead_letters_are_listed_when_the_backend_has_them(console, backend):
@@ -233,6 +259,10 @@ def test_dead_letters_are_listed_when_the_backend_has_them(console, backend):
     assert page.status_code == 200
     if has_route:
         assert "Synthdeadletter" in page.text and "field postcode" in page.text
+        shown = [e for e in app.state.audit.recent() if e["action"] == "viewed a dead letter"]
+        assert shown and all(e["username"] == "case.test" and e["reference"].startswith("dead-letter ")
+                             for e in shown)
+        assert all(e["reference"].replace("dead-letter", "Dead letter") in page.text for e in shown)
     else:
         assert "does not list refused requests" in page.text
 

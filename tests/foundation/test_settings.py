@@ -81,7 +81,9 @@ def test_setup_creates_env_with_fresh_secrets_and_keeps_it(tmp_path):
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / ".env.example").write_text(template)
-        _make_env(tmp_path / folder)
+        made = _make_env(tmp_path / folder)
+        # The console's first admin: setup says where its generated password is, never the password.
+        assert "STAFF_ADMIN_PASSWORD in .env" in made.stdout and "/staff/" in made.stdout, made.stdout
     first, second = _parse(tmp_path / "a" / ".env"), _parse(tmp_path / "b" / ".env")
     secret_keys = [k for k, v in _parse(ROOT / ".env.example").items() if v.startswith("__")]
     assert {"ACTIONS_API_KEY", "STAFF_API_KEY", "TWILIO_AUTH_TOKEN"} <= set(secret_keys)
@@ -91,6 +93,7 @@ def test_setup_creates_env_with_fresh_secrets_and_keeps_it(tmp_path):
         shortest = 20 if template_values[key] == "__password__" else 32
         assert not first[key].startswith("__") and len(first[key]) >= shortest, key
         assert first[key] != second[key], f"{key} must be random per checkout"
+    assert second["STAFF_ADMIN_PASSWORD"] not in made.stdout  # made is the run for "b"
     assert first["RASA_PORT"] == "5005" and first["WEB_PORT"] == "8080"
     assert oct(os.stat(tmp_path / "a" / ".env").st_mode & 0o777) == "0o600"
     # A second run keeps existing secrets, and appends keys added to the template later.

@@ -123,13 +123,19 @@ async def change_status(request: Request, reference: str, user: User = Depends(r
 async def export_csv(request: Request, status: str = "", type: str = "", language: str = "",  # noqa: A002
                      user: User = Depends(require("admin"))):
     state = request.app.state
+    chosen = {"status": _choice(status, STATUSES), "type": _choice(type, TYPES),
+              "language": _choice(language, LANGUAGES)}
     try:
-        records = await state.backend.every(user.username, _choice(status, STATUSES), _choice(type, TYPES),
-                                            language=_choice(language, LANGUAGES))
+        records = await state.backend.every(user.username, chosen["status"], chosen["type"],
+                                            language=chosen["language"])
     except BackendError as exc:
         return render(request, "message.html", status_code=502, title="The backend did not answer",
                       message=exc.detail)
-    state.audit.record(user.username, f"exported {len(records)} requests as CSV")
+    described = ", ".join(f"{k} {v}" for k, v in chosen.items() if v) or "none"
+    state.audit.record(user.username, f"exported {len(records)} requests as CSV (filter: {described})")
+    # Each exported request's audit names the export, as a view of its page would.
+    state.audit.record_each(user.username, "exported personal details as CSV",
+                            [str(r.get("reference")) for r in records if r.get("reference")])
     return Response(to_csv(records), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="plr-requests.csv"'})
 
@@ -142,6 +148,18 @@ async def dead_letters(request: Request, user: User = Depends(require("caseworke
     except BackendError as exc:
         return render(request, "message.html", status_code=502, title="The backend did not answer",
                       message=exc.detail)
+    items = [item | {"key": dead_letter_key(item)} for item in items] if items else items
     if items:
+        # Which ones were shown, not just how many: each holds a learner's details.
         state.audit.record(user.username, f"viewed {len(items)} dead letters")
+        state.audit.record_each(user.username, "viewed a dead letter", [item["key"] for item in items])
     return render(request, "dead_letters.html", active="requests", items=items)
+
+
+def dead_letter_key(item: dict) -> str:
+    """A dead letter has no request reference (the backend refused it): the backend's id, or the
+    outbox's idempotency key on a backend that lists those."""
+    for field in ("id", "idempotency_key"):
+        if item.get(field) not in (None, ""):
+            return f"dead-letter {item[field]}"
+    return f"dead-letter received {item.get('received_at') or 'unknown'}"

@@ -13,11 +13,15 @@ router = APIRouter()
 
 @router.get("/tests")
 async def tests_page(request: Request, user: User = Depends(require("viewer"))):
+    return _tests_page(request)
+
+
+def _tests_page(request: Request, error: str | None = None):
     state = request.app.state
     directory = state.settings.reports_dir
-    plots = [p for p in reports.images(directory) if not p["name"].startswith("console-")]
-    return render(request, "tests.html", active="tests", runs=state.runner.recent(10), busy=state.runner.busy(),
-                  texts=reports.texts(directory), plots=plots, error=None)
+    return render(request, "tests.html", status_code=400 if error else 200, active="tests",
+                  runs=state.runner.recent(10), busy=state.runner.busy(), sections=reports.sections(directory),
+                  texts=reports.texts(directory), error=error)
 
 
 @router.post("/tests/run")
@@ -28,10 +32,7 @@ async def start_run(request: Request, user: User = Depends(require("caseworker")
     try:
         run = state.runner.start(user.username, str(form.get("filter") or "").strip())
     except (ValueError, RuntimeError) as exc:
-        directory = state.settings.reports_dir
-        return render(request, "tests.html", status_code=400, active="tests", runs=state.runner.recent(10),
-                      busy=state.runner.busy(), texts=reports.texts(directory), plots=reports.images(directory),
-                      error=str(exc))
+        return _tests_page(request, str(exc))
     state.audit.record(user.username, f"started test run {run.id}")
     return redirect(f"/tests/runs/{run.id}")
 
@@ -51,10 +52,11 @@ async def report_text(request: Request, name: str, user: User = Depends(require(
     path = reports.find(request.app.state.settings.reports_dir, name, reports.TEXT)
     if path is None:
         return render(request, "message.html", status_code=404, title="No such report", message="")
-    return render(request, "report.html", active="tests", name=name, text=path.read_text(errors="replace"))
+    return render(request, "report.html", active="tests", name=name,
+                  blocks=reports.blocks(path.read_text(errors="replace")))
 
 
-@router.get("/report-files/{name}")
+@router.get("/report-files/{name:path}")
 async def report_image(request: Request, name: str, user: User = Depends(require("viewer"))):
     path = reports.find(request.app.state.settings.reports_dir, name, tuple(reports.IMAGES))
     if path is None:

@@ -72,4 +72,5 @@ class Settings:
             admin_user=(env.get("STAFF_ADMIN_USER") or "").strip(),
             admin_password=env.get("STAFF_ADMIN_PASSWORD") or "",
             runs_dir=Path(env.get("CONSOLE_RUNS_DIR") or ROOT / "var" / "console-runs"),
+            reports_dir=Path(env.get("CONSOLE_REPORTS_DIR") or ROOT / "reports"),
         )

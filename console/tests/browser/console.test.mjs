@@ -5,7 +5,7 @@
 // Run: node --test --test-concurrency=1 console/tests/browser/   (make -C console test-browser)
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
@@ -138,6 +138,12 @@ describe("staff console", { timeout: 900_000 }, () => {
     await page.getByRole("heading", { name: "Requests", level: 1 }).waitFor();
     await accessible("queue");
     await screenshot(page, "console-queue.png");
+    await press(page.getByRole("link", { name: "Requests the backend refused (dead letters)" }));
+    await page.getByRole("heading", { name: "Requests the backend refused", level: 1 }).waitFor();
+    assert.ok(await page.getByText("Testlearner-Deadletter").isVisible(), "the seeded dead letter is listed");
+    await accessible("dead letters");
+    await press(page.getByRole("link", { name: "Back to requests" }));
+    await page.getByRole("heading", { name: "Requests", level: 1 }).waitFor();
     await press(page.getByRole("link", { name: stack.reference }));
     await page.getByRole("heading", { name: stack.reference }).waitFor();
     assert.ok(await page.getByText("Testlearner-Browser").isVisible(), "the caseworker sees the learner's details");
@@ -214,6 +220,37 @@ describe("staff console", { timeout: 900_000 }, () => {
     await screenshot(page, "console-test-run.png");
   });
 
+  it("shows the latest results and a whole report", async () => {
+    // A real report when make eval or make bench has written one; else a synthetic one, for this check only.
+    const reports = resolve(ROOT, "reports");
+    const real = existsSync(reports) && readdirSync(reports).some((name) => name.endsWith(".md"));
+    const sample = resolve(reports, "console-browser-sample.md");
+    if (!real) {
+      writeFileSync(sample, "# Synthetic report\n\nMade by the **browser test**.\n\n"
+        + "| Figure | Value |\n|---|---|\n| synthetic | 1 |\n\n- one item\n");
+    }
+    try {
+      await press(menu("Test runs and reports"));
+      await page.getByRole("heading", { name: "Latest results", level: 2 }).waitFor();
+      await page.getByRole("heading", { name: "Speed and memory", level: 3 }).waitFor();
+      for (const img of await page.locator("main img").all()) {
+        assert.ok((await img.getAttribute("alt"))?.trim(), "every plot has alt text");
+        const src = await img.getAttribute("src");
+        const served = await page.request.get(new URL(src, page.url()).href);
+        assert.equal(served.status(), 200, src);
+        assert.match(served.headers()["content-type"], /^image\//, src);
+      }
+      await accessible("tests with the latest results");
+      const link = page.locator('main a[href*="/staff/reports/"]').first();
+      await press(link);
+      await page.getByRole("link", { name: "Back to test runs and reports" }).waitFor();
+      assert.equal(await page.getByRole("heading", { level: 1 }).count(), 1);
+      await accessible("report");
+    } finally {
+      rmSync(sample, { force: true });
+    }
+  });
+
   it("lets an admin unlock an account and reset its password; its owner then chooses their own", async () => {
     await press(menu("Accounts"));
     await page.getByRole("heading", { name: "Accounts", level: 1 }).waitFor();
@@ -257,7 +294,28 @@ describe("staff console", { timeout: 900_000 }, () => {
   it("signs out", async () => {
     await press(page.getByRole("button", { name: "Sign out" }));
     await page.getByText("You have signed out.").waitFor();
+    await accessible("signed out");
+    await screenshot(page, "console-signed-out.png");
     await page.goto(`${stack.web_url}/staff/requests`);
     assert.match(page.url(), /\/staff\/sign-in$/);
+  });
+
+  it("tells a viewer what their role cannot see, and any visitor what is not there", async () => {
+    await signIn(stack.viewer, stack.viewer_password);
+    await page.getByText(`Signed in as ${stack.viewer}`).waitFor();
+    const forbidden = await page.goto(`${stack.web_url}/staff/accounts`);
+    assert.equal(forbidden.status(), 403);
+    await page.getByRole("heading", { name: "You cannot see this page", level: 1 }).waitFor();
+    await accessible("403 for a viewer");
+    const noRun = await page.goto(`${stack.web_url}/staff/tests/runs/1900000000-ffffff`);
+    assert.equal(noRun.status(), 404);
+    await page.getByRole("heading", { name: "No such test run", level: 1 }).waitFor();
+    await accessible("404 inside the console");
+    const unknown = await page.goto(`${stack.web_url}/staff/no-such-page`);
+    assert.equal(unknown.status(), 404);
+    await accessible("404 for an unknown address");
+    await page.goto(`${stack.web_url}/staff/`);
+    await press(page.getByRole("button", { name: "Sign out" }));
+    await page.getByText("You have signed out.").waitFor();
   });
 });
