@@ -29,12 +29,10 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from channels.voice_directives import directive_problems
+from channels.voice_speech import plain_words, ssml_tags_ok
 
-from channels.voice_directives import directive_problems  # noqa: E402
-from channels.voice_speech import plain_words, ssml_tags_ok  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DOMAIN_DIR = ROOT / "domain"
 CHANNEL = "twilio_voice"

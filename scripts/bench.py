@@ -7,7 +7,7 @@
 1. Reference bot: `rasa init --no-prompt` in a temporary folder (trains its model).
 2. The assistant (models/current.tar.gz): backend, action server and Rasa on free ports, Rasa's
    cold start timed (process start to the first answer); closed-loop load through the REST
-   channel at 1, 10 and 50 simulated learners (scripts/stafftools/scenarios.py: questions, a
+   channel at 1, 10 and 50 simulated learners (stafftools/scenarios.py: questions, a
    full opt-out with one validation error and the backend write); CPU and peak RSS of each
    service from /proc; then one 200-turn conversation (first 20 vs last 20 turns).
 3. The reference bot under the same load with its own conversations.
@@ -32,22 +32,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, List, Optional
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from stafftools import machine  # noqa: E402
-from stafftools.benchmd import render, verdicts  # noqa: E402
-from stafftools.domain import Domain  # noqa: E402
-from stafftools.loadgen import run_load, run_sequence  # noqa: E402
-from stafftools.procstats import Sampler  # noqa: E402
-from stafftools.scenarios import assistant_learner, long_conversation, reference_learner  # noqa: E402
-from stafftools.signals import exit_on_termination  # noqa: E402
-from stafftools.stackctl import ROOT  # noqa: E402 (also puts the repo root on sys.path)
-from stafftools.stats import percentile  # noqa: E402
-
-from testkit.limits import ONE_CLIENT_FOR_MANY_LEARNERS  # noqa: E402
-from testkit.ports import free_port  # noqa: E402
-from testkit.process import Service  # noqa: E402
-from testkit.stack import Stack, StackConfig, project_env  # noqa: E402
+from stafftools import machine
+from stafftools.benchmd import render, verdicts
+from stafftools.domain import Domain
+from stafftools.loadgen import run_load, run_sequence
+from stafftools.procstats import Sampler
+from stafftools.scenarios import assistant_learner, long_conversation, reference_learner
+from stafftools.signals import exit_on_termination
+from stafftools.stackctl import ROOT
+from stafftools.stats import percentile
+from testkit.limits import ONE_CLIENT_FOR_MANY_LEARNERS
+from testkit.ports import free_port
+from testkit.process import Service
+from testkit.stack import Stack, StackConfig, project_env
 
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"}

@@ -9,7 +9,7 @@ REST channel and print a pass/fail report, with the transcript of every failure.
 With its own stack the backend sits behind a fault proxy, so files with `backend: down` steps
 run too; against a running stack those are skipped (the runner cannot switch its backend off).
 The report is also written to reports/conversations.json for `make report`. Exit status 1 when
-any conversation fails or any file is broken. The format is in scripts/stafftools/cases.py and
+any conversation fails or any file is broken. The format is in stafftools/cases.py and
 docs/staff.md.
 """
 from __future__ import annotations
@@ -27,13 +27,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from stafftools.cases import Case, Step, load_cases  # noqa: E402
-from stafftools.checks import Turn, check_record, check_turn, transcript, turn_from_tracker  # noqa: E402
-from stafftools.domain import Domain  # noqa: E402
-from stafftools.rasa_http import HttpError, RasaClient, StaffClient  # noqa: E402
-from stafftools.signals import exit_on_termination  # noqa: E402
+from stafftools.cases import Case, Step, load_cases
+from stafftools.checks import Turn, check_record, check_turn, transcript, turn_from_tracker
+from stafftools.domain import Domain
+from stafftools.rasa_http import HttpError, RasaClient, StaffClient
+from stafftools.signals import exit_on_termination
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -205,7 +203,7 @@ def run_all(runner: Runner, cases: List[Case], jobs: int) -> List[Outcome]:
 
 
 def env_value(key: str) -> Optional[str]:
-    from testkit.stack import project_env  # noqa: E402 (repo root is on sys.path via stafftools.stackctl)
+    from testkit.stack import project_env
 
     return project_env().get(key) or None
 
@@ -224,7 +222,7 @@ def main() -> int:
     args = parser.parse_args()
     exit_on_termination()
 
-    from stafftools.stackctl import own_stack  # noqa: E402 (puts the repo root on sys.path)
+    from stafftools.stackctl import own_stack
 
     domain = Domain.load(ROOT / "domain")
     cases, broken = load_cases(args.cases, domain)

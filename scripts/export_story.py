@@ -8,7 +8,7 @@
 It reads the conversation from the running Rasa server's HTTP API (`GET /conversations/<id>/story`,
 which writes a test story, and `/tracker` for the slots), so it needs RASA_URL (default
 http://127.0.0.1:$RASA_PORT) and RASA_API_TOKEN, both from .env. Names, dates of birth, postcodes,
-ULNs, emails and references are replaced by synthetic stand-ins (scripts/stafftools/redact.py);
+ULNs, emails and references are replaced by synthetic stand-ins (stafftools/redact.py);
 read the result before committing it. `make test` then runs it with the other test stories.
 Conversation ids: the sender id of a REST call or of `make shell` (it prints it), the web chat's
 session id, or a call's CallSid; the backend stores it with each request (`conversation_id`).
@@ -22,14 +22,10 @@ from pathlib import Path
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import stafftools.stackctl  # noqa: E402, F401 (puts the repo root on sys.path)
-from stafftools.rasa_http import HttpError, RasaClient  # noqa: E402
-from stafftools.redact import Redactor, redact_story  # noqa: E402
-
-from actions.personal import PERSONAL_SLOTS  # noqa: E402
-from testkit.stack import project_env  # noqa: E402
+from actions.personal import PERSONAL_SLOTS
+from stafftools.rasa_http import HttpError, RasaClient
+from stafftools.redact import Redactor, redact_story
+from testkit.stack import project_env
 
 
 def settings() -> dict:

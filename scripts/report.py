@@ -28,8 +28,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, List, Optional, Tuple
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 ROOT = Path(__file__).resolve().parent.parent
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#1b1b1b;line-height:1.45}
@@ -276,8 +274,9 @@ def fixed(value: Any, digits: int = 3) -> str:
 
 
 def heldout_rows(reports: Path) -> List[Row]:
-    from nlu_gate import TARGETS
-    from nlu_quality import REQUEST_INTENTS, TARGET
+    from stafftools.targets import HELDOUT_TARGETS as TARGETS
+    from stafftools.targets import REQUEST_INTENTS
+    from stafftools.targets import REQUEST_TARGET as TARGET
 
     rows: List[Row] = []
     for language, name in (("en", "English"), ("cy", "Welsh")):
@@ -298,7 +297,8 @@ def heldout_rows(reports: Path) -> List[Row]:
 
 
 def safeguarding_rows(reports: Path) -> List[Row]:
-    from safeguarding_eval import TARGET_FPR, TARGET_RECALL
+    from stafftools.targets import SAFEGUARDING_FPR as TARGET_FPR
+    from stafftools.targets import SAFEGUARDING_RECALL as TARGET_RECALL
 
     data = load(reports / "safeguarding.json") or {}
     return [("Safeguarding recall (distress messages caught)", fixed(data.get("recall")), f"≥ {TARGET_RECALL}",

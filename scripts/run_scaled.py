@@ -21,10 +21,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from testkit.scaled import EdgeLimits, ScaledConfig, ScaledStack  # noqa: E402
-from testkit.stack import ROOT, project_env  # noqa: E402
+from testkit.scaled import EdgeLimits, ScaledConfig, ScaledStack
+from testkit.stack import ROOT, project_env
 
 
 def main() -> int:

@@ -6,11 +6,8 @@ import os
 import signal
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from testkit.stack import Stack, StackConfig, project_env  # noqa: E402
+from testkit.stack import Stack, StackConfig, project_env
 
 
 def main() -> int:

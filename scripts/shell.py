@@ -19,13 +19,10 @@ import sys
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from stafftools.envfile import project_env, rasa_url  # noqa: E402
-from stafftools.signals import exit_on_termination  # noqa: E402
-from stafftools.stackctl import ROOT, own_stack  # noqa: E402
-
-from testkit.process import http_ok  # noqa: E402
+from stafftools.envfile import project_env, rasa_url
+from stafftools.signals import exit_on_termination
+from stafftools.stackctl import ROOT, own_stack
+from testkit.process import http_ok
 
 
 def talk(url: str, token: str, sender: str) -> None:

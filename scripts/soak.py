@@ -31,13 +31,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Dict, List
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from channels.guard import SLOW_DOWN_TEXT  # noqa: E402
-from testkit.scaled import ScaledConfig, ScaledStack  # noqa: E402
-from testkit.stack import ROOT  # noqa: E402
-from tests.scale.conversation import REFERENCE  # noqa: E402
-from tests.scale.sockets import WebLearner, texts  # noqa: E402
+from channels.guard import SLOW_DOWN_TEXT
+from testkit.opt_out import REFERENCE
+from testkit.scaled import ScaledConfig, ScaledStack
+from testkit.stack import ROOT
+from testkit.web_learner import WebLearner, texts
 
 REPLY_TIMEOUT = 60.0
 PROBLEM = "something went wrong on our side"

@@ -20,8 +20,6 @@ from typing import Dict, List, Optional
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 
 def database_url(env: Dict[str, str]) -> sa.engine.URL:

@@ -27,13 +27,12 @@ from pathlib import Path
 import httpx
 from cryptography.fernet import Fernet
 
+# support (backend/tests) and testkit (the repository root) come on PYTHONPATH from the Makefile.
+from support import BackendServer, Keys, person
+from testkit.postgres import postgres
+
 BACKEND = Path(__file__).resolve().parents[1]
 REPO = BACKEND.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(BACKEND / "tests"))
-
-from support import BackendServer, Keys, person  # noqa: E402
-from testkit.postgres import postgres  # noqa: E402
 
 
 def percentile(values: list[float], fraction: float) -> float:

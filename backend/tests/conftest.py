@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from support import REPO, BackendServer, Keys, remember  # noqa: F401 - REPO puts testkit on sys.path
+from support import BackendServer, Keys, remember
 from testkit.postgres import PostgresCluster, start_postgres, stop_postgres
 
 DB_KINDS = ("sqlite", "postgresql")

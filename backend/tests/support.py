@@ -16,14 +16,14 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
-REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+from plr_backend.register import make_uln
+from plr_backend.settings import normalise_database_url
+from testkit.ports import free_port
+from testkit.process import Service
 
-from plr_backend.register import make_uln  # noqa: E402
-from plr_backend.settings import normalise_database_url  # noqa: E402
-from testkit.ports import free_port  # noqa: E402
-from testkit.process import Service  # noqa: E402
+# The repository root, where testkit lives: pytest finds it through pythonpath in pyproject.toml (and
+# the Makefile for bench/bench.py).
+REPO = Path(__file__).resolve().parents[2]
 
 PYTHON = sys.executable
 REFERENCE_RE = r"^PLR-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}$"

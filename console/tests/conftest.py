@@ -3,7 +3,6 @@ sign in and to post forms with the page's CSRF token."""
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,7 @@ from plr_console.app import create_app
 from plr_console.settings import Settings
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))  # testkit (stdlib only) for the real backend
+ROOT = HERE.parents[1]  # testkit (for the real backend) comes via pythonpath in pyproject.toml
 
 ADMIN, ADMIN_PASSWORD = "admin.test", "a synthetic admin password"
 PASSWORDS = {"viewer.test": "viewer password 1234", "case.test": "caseworker password 1234"}

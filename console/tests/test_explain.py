@@ -1,5 +1,5 @@
 """Why the assistant answered: a tracker's events become turns; a conversation becomes a test
-case that the staff's own runner (scripts/stafftools/cases.py) loads without complaint."""
+case that the staff's own runner (stafftools/cases.py) loads without complaint."""
 from __future__ import annotations
 
 import subprocess
@@ -61,7 +61,7 @@ def test_test_case_replays_messages_and_buttons():
 def test_the_staff_runner_accepts_the_saved_case(tmp_path):
     (tmp_path / "90_saved.yml").write_text(as_test_case("console-admin-1234", turns(TRACKER)))
     check = (
-        "import sys; sys.path.insert(0, 'scripts'); from pathlib import Path;"
+        "import sys; from pathlib import Path;"
         "from stafftools.cases import load_cases; from stafftools.domain import Domain;"
         f"cases, broken = load_cases(Path({str(tmp_path)!r}), Domain.load(Path('domain')));"
         "print(len(cases), broken); sys.exit(1 if broken or len(cases) != 1 else 0)"

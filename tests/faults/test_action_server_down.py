@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from tests.scale.conversation import DERWA, REFERENCE, check_record, opt_out_steps
-from tests.scale.sockets import WebLearner, run, texts
+from testkit.opt_out import DERWA, REFERENCE, check_record, opt_out_steps
+from testkit.web_learner import WebLearner, run, texts
 from tests.voice.twilio_calls import Caller
 
 pytestmark = pytest.mark.stack

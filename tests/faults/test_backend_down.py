@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 
+from testkit.opt_out import QUEUED, REFERENCE, Person, check_record, opt_out_steps
 from testkit.scaled import wait_for
-from tests.scale.conversation import QUEUED, REFERENCE, Person, check_record, opt_out_steps
 
 pytestmark = pytest.mark.stack
 

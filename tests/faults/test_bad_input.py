@@ -9,10 +9,10 @@ import uuid
 import pytest
 from twilio.request_validator import RequestValidator
 
+from testkit.web_learner import WebLearner, run
 from tests.faults import tally
 from tests.faults.payloads import TEXTS, backend_bodies
 from tests.scale.netclient import raw
-from tests.scale.sockets import WebLearner, run
 from tests.voice.twilio_calls import Caller
 
 pytestmark = pytest.mark.stack

@@ -17,9 +17,9 @@ import redis
 from twilio.request_validator import RequestValidator
 
 from channels.guard import SLOW_DOWN_TEXT
+from testkit.web_learner import WebLearner, run
 from tests.faults import tally
 from tests.scale.netclient import raw
-from tests.scale.sockets import WebLearner, run
 from tests.voice.twilio_calls import Caller
 
 pytestmark = pytest.mark.stack

@@ -8,9 +8,9 @@ import uuid
 
 import pytest
 
+from testkit.opt_out import REFERENCE, Person, check_record, opt_out_steps
 from testkit.scaled import wait_for
-from tests.scale.conversation import REFERENCE, Person, check_record, opt_out_steps
-from tests.scale.sockets import WebLearner, run, texts
+from testkit.web_learner import WebLearner, run, texts
 from tests.voice.twilio_calls import Caller
 
 pytestmark = pytest.mark.stack

@@ -1,6 +1,6 @@
 """A web chat socket that says which client address it speaks for (X-Forwarded-For, believed
 because the limited stack trusts the test runner as a proxy), with python-socketio's client
-as in tests/scale/sockets.py."""
+as in testkit/web_learner.py."""
 from __future__ import annotations
 
 import asyncio
@@ -9,7 +9,7 @@ from typing import Any, List, Optional, Tuple
 import aiohttp
 import socketio
 
-from tests.scale.sockets import run  # noqa: F401  (one background loop for every socket)
+from testkit.web_learner import run  # noqa: F401  (one background loop for every socket)
 
 
 class Socket:

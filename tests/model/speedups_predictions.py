@@ -2,7 +2,7 @@
 change of speedups/ and once with PLR_SPEEDUPS=off: loads the trained model with Rasa's Agent, no
 action server, and writes as JSON what it understood and predicted.
 
-    .venv/bin/python tests/model/speedups_predictions.py MODEL OUT.json
+    .venv/bin/python -m tests.model.speedups_predictions MODEL OUT.json   (from the repository root)
 
 - the parse of every user text of the test stories (tests/stories/, read by Rasa's YAMLStoryReader);
 - the ensemble's prediction at every action step of the test and training stories, and of the same
@@ -30,9 +30,6 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List
 
 ROOT = Path(__file__).resolve().parents[2]
-for folder in (ROOT, ROOT / "scripts"):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
@@ -115,6 +112,7 @@ def predictions(agent: Any) -> List[list]:
 async def conversations(agent: Any) -> List[list]:
     from rasa.core.channels.channel import UserMessage
     from rasa.shared.core.events import UserUttered
+
     from stafftools.cases import load_cases
     from stafftools.domain import Domain
 

@@ -14,7 +14,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from speedups import fast_spacy
-from tests.unit.nlu_files import all_example_texts
+from testkit.nlu_files import all_example_texts
 
 ROOT = Path(__file__).resolve().parents[2]
 # Cased details, as learners type them, for the entity extractor.

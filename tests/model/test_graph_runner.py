@@ -14,9 +14,9 @@ from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from speedups import graph_runner
+from testkit.nlu_files import heldout_examples
 from tests.conftest import run
 from tests.model.graph_parts import situations
-from tests.unit.nlu_files import heldout_examples
 
 
 @contextmanager

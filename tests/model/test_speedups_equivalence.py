@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Dict, List
 
 ROOT = Path(__file__).resolve().parents[2]
-HELPER = Path(__file__).with_name("speedups_predictions.py")
+# Run as a module from the repository root, so that it imports tests.model.graph_parts.
+HELPER = "tests.model.speedups_predictions"
 COMPARED = ("story_parses", "predictions", "conversation_parses")
 ONLY_WITH_AN_ACTION_SERVER = {"jsonschema_once", "endpoint_json"}
 SHOWN = 10
@@ -34,7 +35,7 @@ def run_both(model: Path, folder: Path) -> Dict[str, dict]:
     started = {}
     for switch in ("on", "off"):
         out, log = folder / f"{switch}.json", (folder / f"{switch}.log").open("w")
-        process = subprocess.Popen([sys.executable, str(HELPER), str(model), str(out)], cwd=ROOT,
+        process = subprocess.Popen([sys.executable, "-m", HELPER, str(model), str(out)], cwd=ROOT,
                                    stdout=log, stderr=subprocess.STDOUT,
                                    env={**os.environ, "PLR_SPEEDUPS": switch})
         started[switch] = (process, out, log)

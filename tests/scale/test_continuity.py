@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from tests.scale.conversation import ALYS, BRONWEN, CAITLIN, REFERENCE, check_record, opt_out_steps
-from tests.scale.sockets import WebLearner, run, texts
+from testkit.opt_out import ALYS, BRONWEN, CAITLIN, REFERENCE, check_record, opt_out_steps
+from testkit.web_learner import WebLearner, run, texts
 
 pytestmark = pytest.mark.stack
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from testkit.opt_out import REFERENCE
 from testkit.scaled import TRACKER_DB
-from tests.scale.conversation import REFERENCE
-from tests.scale.sockets import WebLearner, run, texts
+from testkit.web_learner import WebLearner, run, texts
 
 pytestmark = pytest.mark.stack
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.scale.conversation import DERWA, EIRLYS, opt_out_steps
+from testkit.opt_out import DERWA, EIRLYS, opt_out_steps
 
 pytestmark = pytest.mark.stack
 ROOT = Path(__file__).resolve().parents[2]

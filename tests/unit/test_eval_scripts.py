@@ -54,10 +54,8 @@ def test_gate_fails_when_reports_are_missing(tmp_path):
 
 def test_crossval_reports_are_written_from_one_repetition(tmp_path):
     import json as _json
-    import sys as _sys
 
-    _sys.path.insert(0, str(ROOT / "scripts"))
-    import nlu_quality
+    from scripts import nlu_quality
 
     rows = [["greet", "greet", "greet", None], ["faq", "faq", "faq/uln_what", "faq/uln_what"],
             ["faq", "faq", "faq/uln_find", "faq/uln_what"],
@@ -75,10 +73,7 @@ def test_crossval_reports_are_written_from_one_repetition(tmp_path):
 
 
 def test_crossval_request_intent_figures_pool_each_seeds_folds(tmp_path):
-    import sys as _sys
-
-    _sys.path.insert(0, str(ROOT / "scripts"))
-    import nlu_quality
+    from scripts import nlu_quality
 
     out, into, faq = "request_opt_out", "request_opt_in", "faq"
     folds = [
@@ -96,13 +91,9 @@ def test_crossval_request_intent_figures_pool_each_seeds_folds(tmp_path):
 
 
 def test_intents_only_crossval_keeps_every_step_that_decides_the_intent(tmp_path):
-    import sys as _sys
-
     import yaml as _yaml
 
-    _sys.path.insert(0, str(ROOT / "scripts"))
-    import make_crossval_config
-    import nlu_quality
+    from scripts import make_crossval_config, nlu_quality
 
     config = make_crossval_config.crossval_config(_yaml.safe_load((ROOT / "config.yml").read_text()))
     stripped = nlu_quality.intent_classifier_only(config)

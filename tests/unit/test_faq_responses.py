@@ -10,8 +10,8 @@ import pytest
 
 from actions.titles import load_titles
 from content import contacts
+from testkit.nlu_files import normalise, training_examples
 from tests.unit.domain_files import domain_intents, facts, faq_topics_in_domain, variations
-from tests.unit.nlu_files import normalise, training_examples
 
 MAX_WORDS = 60
 MIN_TOPICS = 35

@@ -1,5 +1,5 @@
 """The held-out NLU set is big enough, covers every topic, and is really held out."""
-from tests.unit.nlu_files import heldout_examples, normalise, training_examples
+from testkit.nlu_files import heldout_examples, normalise, training_examples
 
 
 def test_heldout_set_has_at_least_200_phrasings():

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.unit.nlu_files import ROOT, normalise, training_examples
+from testkit.nlu_files import ROOT, normalise, training_examples
 
 HELDOUT = ROOT / "tests" / "nlu" / "safeguarding"
 

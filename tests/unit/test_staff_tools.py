@@ -2,24 +2,21 @@
 stories, reply matching and percentiles of the benchmark. Pure functions, no services."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from actions.personal import PERSONAL_SLOTS
+from stafftools.benchmd import verdicts
+from stafftools.cases import CaseError, Expect, load_case, load_cases
+from stafftools.checks import Turn, check_record, check_turn, turn_from_tracker
+from stafftools.domain import Domain
+from stafftools.loadgen import check_reply
+from stafftools.redact import Redactor, redact_story
+from stafftools.stats import percentile
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from stafftools.benchmd import verdicts  # noqa: E402
-from stafftools.cases import CaseError, Expect, load_case, load_cases  # noqa: E402
-from stafftools.checks import Turn, check_record, check_turn, turn_from_tracker  # noqa: E402
-from stafftools.domain import Domain  # noqa: E402
-from stafftools.loadgen import check_reply  # noqa: E402
-from stafftools.redact import Redactor, redact_story  # noqa: E402
-from stafftools.stats import percentile  # noqa: E402
-
-from actions.personal import PERSONAL_SLOTS  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,8 @@ from plr_common import welsh
 from actions import wording
 from actions.language import language_of
 from actions.titles import TITLES_FILE, TRANSLATED_KEYS, WELSH_TITLES_FILE, titles
+from testkit.nlu_files import normalise, welsh_training_examples
 from tests.unit.faq_trackers import tracker_from
-from tests.unit.nlu_files import normalise, welsh_training_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTIONS_DIR = ROOT / "actions"

@@ -20,7 +20,7 @@ from typing import Dict, List
 import pytest
 import yaml
 
-from tests.unit.nlu_files import (
+from testkit.nlu_files import (
     TRAINING_DIR,
     WELSH_HELDOUT_DIR,
     WELSH_SUFFIX,

@@ -19,13 +19,12 @@ import tempfile
 import threading
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from testkit.limits import ONE_CLIENT_FOR_MANY_LEARNERS
+from testkit.ports import free_port
+from testkit.process import Service
+from testkit.stack import Stack, StackConfig
 
-from testkit.limits import ONE_CLIENT_FOR_MANY_LEARNERS  # noqa: E402
-from testkit.ports import free_port  # noqa: E402
-from testkit.process import Service  # noqa: E402
-from testkit.stack import Stack, StackConfig  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def main() -> int:

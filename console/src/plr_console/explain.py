@@ -1,7 +1,7 @@
 """Why the assistant answered as it did, from a tracker's events: per learner message the intent
 and its confidence, the next alternatives, entities, slots set, and the actions run with the
 policy that chose each. Also turns a conversation into a scripted test case
-(tests/conversations/ format, scripts/stafftools/cases.py)."""
+(tests/conversations/ format, stafftools/cases.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -21,11 +21,10 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(ROOT))
+from testkit.ports import free_port
+from testkit.stack import Stack, StackConfig
 
-from testkit.ports import free_port  # noqa: E402
-from testkit.stack import Stack, StackConfig  # noqa: E402
+ROOT = Path(__file__).resolve().parents[3]
 
 ADMIN = "admin.test"
 LOCKED = "locked.test"

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Dict
 
-from stafftools import stackctl  # noqa: F401 (puts the repository root on sys.path)
 from testkit.stack import project_env
 
 __all__ = ["project_env", "rasa_url"]

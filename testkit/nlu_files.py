@@ -1,4 +1,4 @@
-"""Reads NLU YAML files (training data and the held-out set) for the unit tests."""
+"""Reads NLU YAML files (training data and the held-out set) for the tests and scripts/language_eval.py."""
 from __future__ import annotations
 
 import re
@@ -7,7 +7,7 @@ from typing import Dict, List
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 TRAINING_DIR = ROOT / "data" / "nlu"
 HELDOUT_DIR = ROOT / "tests" / "nlu"
 WELSH_HELDOUT_DIR = ROOT / "tests" / "nlu_cy"

@@ -4,19 +4,16 @@ conversation can make it unreachable (`backend: down`) and bring it back (`backe
 from __future__ import annotations
 
 import contextlib
-import sys
 import tempfile
 from pathlib import Path
 from typing import Dict, Iterator, Optional
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from testkit.faultproxy import FaultProxy
+from testkit.limits import ONE_CLIENT_FOR_MANY_LEARNERS
+from testkit.ports import free_port
+from testkit.stack import Stack, StackConfig
 
-from testkit.faultproxy import FaultProxy  # noqa: E402
-from testkit.limits import ONE_CLIENT_FOR_MANY_LEARNERS  # noqa: E402
-from testkit.ports import free_port  # noqa: E402
-from testkit.stack import Stack, StackConfig  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class OwnStack:
