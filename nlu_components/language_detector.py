@@ -61,6 +61,9 @@ MARKERS = frozenset("""
 MARKERS = MARKERS | {month for month in MONTHS if month not in {"mai", "fai", "maw", "hyd", "aws", "ion", "rhag"}}
 
 _WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
+# A request reference ("PLR-7K3M-9QXD", typed in any case and spacing) and an email address
+# are letters without a language: lingua once took a lowercase reference for Welsh.
+_NO_LANGUAGE = re.compile(r"\bplr[\s-]*[a-z0-9]{4}[\s-]*[a-z0-9]{4}\b|\S+@\S+", re.IGNORECASE)
 
 
 def _looks_like_a_name(words: List[str]) -> bool:
@@ -91,7 +94,8 @@ class LanguageDetector(GraphComponent):
 
     def language_of(self, text: str) -> Optional[str]:
         """`cy` when the text is Welsh, None when it is English or says nothing either way."""
-        words = _WORDS.findall(text or "")
+        text = _NO_LANGUAGE.sub(" ", text or "")
+        words = _WORDS.findall(text)
         if not words or _looks_like_a_name(words):
             return None
         welsh = self._lingua.compute_language_confidence(text, Language.WELSH)

@@ -45,6 +45,11 @@ def test_welsh_is_marked_welsh(detector, text):
     "CF24 4HQ",
     "1000000043",
     "PLR-7K3M-Q2XD",
+    # References typed in lower case: their random letters once read as Welsh to lingua.
+    "plr-ennp-eygh",
+    "plr ennp eygh",
+    "my reference is plr-wynd-dydd",
+    "rhys.pryce@example.com",
     "",
     "???",
 ])
