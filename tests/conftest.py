@@ -62,6 +62,21 @@ def agent(trained_model):
     return Agent.load(str(trained_model), generator=read_endpoint_config(str(ROOT / "endpoints.yml"), "nlg"))
 
 
+@pytest.fixture(scope="session")
+def redis_port(tmp_path_factory):
+    """One Debian redis-server on a free loopback port, for the suites that need a real Redis."""
+    from testkit.ports import free_port
+    from testkit.redis_server import start_redis
+
+    folder = tmp_path_factory.mktemp("redis")
+    port = free_port()
+    service = start_redis(port, folder, folder / "redis.log")
+    try:
+        yield port
+    finally:
+        service.stop()
+
+
 def run(coro):
     import asyncio
 

@@ -18,22 +18,9 @@ from rasa.core.lock_store import RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from stores.lock_store import GuardedRedisLockStore
-from testkit.ports import free_port
-from testkit.redis_server import start_redis
 
 CONVERSATION = "race-conversation"
 WORKERS, ROUNDS = 12, 15
-
-
-@pytest.fixture(scope="module")
-def redis_port(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("redis-locks")
-    port = free_port()
-    service = start_redis(port, folder, folder / "redis.log")
-    try:
-        yield port
-    finally:
-        service.stop()
 
 
 @pytest.fixture

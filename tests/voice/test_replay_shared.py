@@ -21,17 +21,6 @@ OTHER_KEY = request_key(CALL_SID, "idem-2", "sig", "https://voice.example.org/we
 DB = 1
 
 
-@pytest.fixture(scope="module")
-def redis_port(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("redis-replay")
-    port = free_port()
-    service = start_redis(port, folder, folder / "redis.log")
-    try:
-        yield port
-    finally:
-        service.stop()
-
-
 @pytest.fixture
 def client(redis_port):
     client = redis.Redis(port=redis_port, db=DB, socket_timeout=2)
